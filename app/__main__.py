@@ -1,0 +1,5 @@
+"""``python -m app`` runs the ``em-mock`` command."""
+
+from app.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""Date-time text: how the EM API writes instants and which forms a filter accepts."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_ACCEPTED = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+
+
+def _fraction(us_part: int, digits: int) -> str:
+    text = f"{us_part:06d}"[:digits].rstrip("0")
+    return "." + text if text else ""
+
+
+def _split(ms: int) -> tuple[datetime, int]:
+    seconds, millis = divmod(ms, 1000)
+    return datetime.fromtimestamp(seconds, UTC), millis * 1000
+
+
+def format_instant(ms: int, digits: int = 3) -> str:
+    """``2025-01-13T16:21:35.74Z``: UTC, up to ``digits`` fractional digits, zeros trimmed."""
+    whole, micros = _split(ms)
+    return whole.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(micros, digits) + "Z"
+
+
+def name_suffix(ms: int, digits: int = 0) -> str:
+    """The ``yyyy-MM-dd HH:mm:ss`` suffix of a session name; v13 adds the fraction."""
+    whole, micros = _split(ms)
+    return whole.strftime("%Y-%m-%d %H:%M:%S") + (_fraction(micros, digits) if digits else "")
+
+
+def parse_instant_us(text: str) -> int | None:
+    """Microseconds since the epoch for an accepted date-time text, or ``None``.
+
+    Accepted: a date alone (midnight UTC), or date and time with or without seconds,
+    0-7 fractional digits (the seventh is dropped), and an optional ``Z`` or offset.
+    """
+    match = _ACCEPTED.match(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, frac, zone = match.groups()
+    try:
+        moment = datetime(
+            int(year), int(month), int(day),
+            int(hour or 0), int(minute or 0), int(second or 0), tzinfo=UTC,
+        )
+    except ValueError:
+        return None
+    micros = int((frac or "").ljust(7, "0")[:6]) if frac else 0
+    offset_s = 0
+    if zone and zone.upper() != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset_s = sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds - offset_s) * 1_000_000 + micros
+
+
+def parse_instant_ms(text: str) -> int | None:
+    """Like :func:`parse_instant_us`, but only for whole milliseconds (fixture files)."""
+    us = parse_instant_us(text)
+    if us is None or us % 1000:
+        return None
+    return us // 1000

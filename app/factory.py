@@ -1,0 +1,90 @@
+"""``create_app``: wires the runtime, the routers and the one place errors are rendered."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.api import collections, entry, query
+from app.domain.errors import EMError
+from app.representation.errors import error_node
+from app.representation.negotiate import render, wants_json
+from app.runtime import Runtime
+from app.settings import Settings
+
+log = logging.getLogger("em_mock")
+_SLASHES = re.compile(r"/{2,}")
+
+
+class NormalizePath:
+    """Route paths case-insensitively and with runs of ``/`` collapsed, as EM does.
+
+    The path is lower-cased for routing only; ids are GUIDs and compare the same in
+    any case.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = _SLASHES.sub("/", scope["path"]).lower()
+            if len(path) > 1:
+                path = path.rstrip("/")
+            scope = dict(scope, path=path)
+        await self.app(scope, receive, send)
+
+
+def error_response(request: Request, status: int, message: str,
+                   headers: dict[str, str] | None = None) -> Response:
+    """The EM ``Error`` document in the format the request negotiated."""
+    return render(error_node(status, message), json=wants_json(request.headers.get("accept")),
+                  status=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def em_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, EMError)
+        return error_response(request, exc.status, exc.message, exc.headers)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            message = f"No resource at {request.url.path}."
+        elif exc.status_code == 405:
+            message = f"Method {request.method} is not allowed on {request.url.path}."
+        else:
+            message = str(exc.detail)
+        return error_response(request, exc.status_code, message, dict(exc.headers or {}))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        return error_response(request, 400, f"The request is not valid: {exc}")
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "The mock server failed unexpectedly; "
+                              "see its log for details.")
+
+    app.add_exception_handler(EMError, em_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """A ready-to-serve ASGI app for ``settings`` (or an existing ``runtime``)."""
+    runtime = runtime or Runtime.create(settings or Settings())
+    app = FastAPI(title="em-mock", docs_url=None, redoc_url=None, openapi_url=None,
+                  redirect_slashes=False)
+    app.state.runtime = runtime
+    for module in (entry, query, collections):
+        app.include_router(module.router)
+    _install_error_handlers(app)
+    app.add_middleware(NormalizePath)
+    return app

@@ -1,0 +1,65 @@
+"""The running mock's state: settings, clock, data store and logon sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.domain.logon import LogonSessions
+from app.infra.clock import Clock
+from app.settings import Settings
+from app.store import fixtures
+from app.store.generator import DEFAULT_SEED, Sizes, generate
+from app.store.memory import DataSet, Store
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def default_fixture_path() -> Path:
+    """The embedded default data set: packaged copy first, then the source tree's."""
+    for candidate in (_PACKAGE / "_fixtures" / "default.json",
+                      _PACKAGE.parent / "fixtures" / "default.json"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("the embedded default fixture (fixtures/default.json) is missing")
+
+
+def sizes_of(settings: Settings) -> Sizes:
+    """The generator sizes the settings ask for (defaults where unset)."""
+    base = Sizes()
+    return Sizes(
+        backup_servers=base.backup_servers if settings.backup_servers is None
+        else settings.backup_servers,
+        failover_plans=base.failover_plans if settings.failover_plans is None
+        else settings.failover_plans,
+        sessions=base.sessions if settings.sessions is None else settings.sessions,
+    )
+
+
+def build_data(settings: Settings, clock_start_ms: int) -> DataSet:
+    """The data set to serve: a fixture path, the generator, or the embedded default."""
+    if settings.fixtures is not None:
+        return fixtures.load_path(settings.fixtures, clock_start_ms)
+    if settings.generated:
+        seed = DEFAULT_SEED if settings.seed is None else settings.seed
+        return generate(seed, sizes_of(settings), clock_start_ms)
+    return fixtures.load_path(default_fixture_path(), clock_start_ms)
+
+
+@dataclass
+class Runtime:
+    """Everything one server instance holds."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    logons: LogonSessions
+
+    @classmethod
+    def create(cls, settings: Settings, clock: Clock | None = None,
+               data: DataSet | None = None) -> Runtime:
+        """A runtime for ``settings`` (loading its data unless ``data`` is given)."""
+        clock = clock or Clock(settings.epoch, frozen=settings.frozen_clock)
+        data = data if data is not None else build_data(settings, clock.start_ms)
+        logons = LogonSessions(clock, dict(settings.users), settings.session_timeout)
+        return cls(settings, clock, Store(data), logons)

@@ -1,0 +1,197 @@
+"""One settings object. Every option is a CLI flag and an ``EM_MOCK_*`` environment variable."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from app.domain.times import parse_instant_ms
+
+DEFAULT_USER = ("veeam", "veeam")
+
+
+class SettingsError(ValueError):
+    """An option value that cannot be used; the message names the option."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be told at start-up."""
+
+    host: str = "127.0.0.1"
+    port: int = 9399
+    users: tuple[tuple[str, str], ...] = (DEFAULT_USER,)
+    session_timeout: float = 900.0
+    public_url: str | None = None
+    log_level: str = "info"
+    fixtures: Path | None = None
+    seed: int | None = None
+    backup_servers: int | None = None
+    failover_plans: int | None = None
+    sessions: int | None = None
+    epoch: int | None = None
+    frozen_clock: bool = False
+    max_page_size: int = 10_000
+    json_bom: bool = False
+
+    @property
+    def generated(self) -> bool:
+        """True when the data comes from the generator rather than a fixture file."""
+        return any(v is not None for v in (self.seed, self.backup_servers,
+                                           self.failover_plans, self.sessions))
+
+
+def _users(text: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for item in text.split(","):
+        name, colon, password = item.strip().partition(":")
+        if not colon or not name:
+            raise SettingsError(f"a user must be written NAME:PASSWORD, not {item!r}")
+        out.append((name, password))
+    return tuple(out)
+
+
+def _epoch(text: str) -> int:
+    ms = parse_instant_ms(text)
+    if ms is None:
+        raise SettingsError(f"--epoch must be a UTC date-time such as 2026-01-01T00:00:00Z, "
+                            f"not {text!r}")
+    return ms
+
+
+def _flag(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"expected true or false, not {text!r}")
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise SettingsError(f"expected a number >= 0, not {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise SettingsError(f"expected a number of seconds > 0, not {text}")
+    return value
+
+
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise SettingsError(f"--public-url must start with http:// or https://, not {text!r}")
+    return text.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: its flag, variable, parser and help text."""
+
+    name: str
+    flag: str
+    parse: Callable[[str], Any]
+    help: str
+    metavar: str = ""
+    is_switch: bool = False
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("host", "--host", str, "address to listen on", "ADDRESS"),
+    Option("port", "--port", _non_negative_int, "HTTP port; 0 picks a free one", "PORT"),
+    Option("users", "--user", _users,
+           "a user who may log on, NAME:PASSWORD (repeat the flag for more; the variable "
+           "takes a comma-separated list). Default: veeam:veeam", "NAME:PASSWORD"),
+    Option("session_timeout", "--session-timeout", _positive_float,
+           "seconds without a request after which a logon session ends", "SECONDS"),
+    Option("public_url", "--public-url", _url,
+           "base URL for every Href (instead of the scheme and Host of each request)", "URL"),
+    Option("log_level", "--log-level", str.lower,
+           "log level: critical, error, warning, info, debug", "LEVEL"),
+    Option("fixtures", "--fixtures", Path,
+           "serve the data in this fixture file or directory of *.json files", "PATH"),
+    Option("seed", "--seed", int, "generate the data set with this seed (default data: 1)", "N"),
+    Option("backup_servers", "--backup-servers", _non_negative_int,
+           "generate this many backup servers (default 3)", "N"),
+    Option("failover_plans", "--failover-plans", _non_negative_int,
+           "generate this many cloud failover plans (default 12)", "N"),
+    Option("sessions", "--sessions", _non_negative_int,
+           "generate this many cloud failover sessions (default 500)", "N"),
+    Option("epoch", "--epoch", _epoch,
+           "start the mock's clock at this UTC instant (default: now)", "INSTANT"),
+    Option("frozen_clock", "--frozen-clock", _flag,
+           "keep the clock still until moved through the control API", is_switch=True),
+    Option("max_page_size", "--max-page-size", _non_negative_int,
+           "largest pageSize a query may ask for", "N"),
+    Option("json_bom", "--json-bom", _flag,
+           "start JSON bodies with a UTF-8 byte order mark, as some real servers do",
+           is_switch=True),
+)
+
+
+def env_name(option: Option) -> str:
+    """``EM_MOCK_<NAME>`` for an option."""
+    return "EM_MOCK_" + option.name.upper()
+
+
+def build_parser(prog: str = "em-mock") -> argparse.ArgumentParser:
+    """The ``em-mock`` argument parser (flags only; values are checked in :func:`from_args`)."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Serve a stand-in for the Veeam Backup Enterprise Manager REST API on "
+                    "seeded in-memory data. Every flag can also be set through the environment "
+                    "variable shown; a flag wins over its variable.",
+        epilog="Subcommand: 'em-mock export [PATH]' writes the data set the options describe "
+               "as a fixture file (to standard output without PATH).",
+    )
+    defaults = Settings()
+    for option in OPTIONS:
+        default = getattr(defaults, option.name)
+        shown = ",".join(f"{u}:{p}" for u, p in default) if option.name == "users" else default
+        help_text = f"{option.help} [env {env_name(option)}"
+        help_text += f"; default {shown}]" if shown not in (None, False) else "]"
+        if option.is_switch:
+            parser.add_argument(option.flag, dest=option.name, action="store_const",
+                                const="true", default=None, help=help_text)
+        elif option.name == "users":
+            parser.add_argument(option.flag, dest=option.name, action="append", default=None,
+                                metavar=option.metavar, help=help_text)
+        else:
+            parser.add_argument(option.flag, dest=option.name, default=None,
+                                metavar=option.metavar, help=help_text)
+    return parser
+
+
+def from_args(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+              ) -> Settings:
+    """Settings from flags, then ``EM_MOCK_*`` variables, then defaults."""
+    args = build_parser().parse_args(argv)
+    return from_values(vars(args), os.environ if environ is None else environ)
+
+
+def from_values(flags: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
+    """Settings from already-split flag values and an environment."""
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        raw = flags.get(option.name)
+        source = option.flag
+        if raw is None and env_name(option) in environ:
+            raw = environ[env_name(option)]
+            source = env_name(option)
+        if raw is None:
+            continue
+        if option.name == "users" and isinstance(raw, list):
+            raw = ",".join(raw)
+        try:
+            values[option.name] = option.parse(raw)
+        except (ValueError, SettingsError) as exc:
+            raise SettingsError(f"{source}: {exc}") from None
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in values.items() if k in known})

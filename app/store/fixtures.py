@@ -1,0 +1,439 @@
+"""Fixture files: the JSON format the data set is loaded from and exported to.
+
+A fixture document is an object with any of the sections ``BackupServers``,
+``CloudTenants``, ``CloudFailoverPlans`` and ``CloudFailoverSessions`` (see the
+README for every key). A directory of ``*.json`` files is read in name order as one
+document, so sections may be split across files. Every file is validated in full
+before anything is served; errors name the file, the JSON path and the reason.
+
+When the document has an ``Anchor`` instant, every time in it is shifted by
+``clock start - Anchor`` at load, so the data keeps its age relative to the mock's
+clock. Without ``Anchor`` the times are served as written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.domain.model import (
+    SESSION_RESULTS,
+    SESSION_STATES,
+    BackupServer,
+    CloudFailoverPlan,
+    CloudFailoverSession,
+    CloudFailoverTask,
+    CloudTenant,
+    CloudVmReplicaPoint,
+    PlanVm,
+    urn,
+)
+from app.domain.times import format_instant, parse_instant_ms
+from app.store.memory import DataSet
+
+FORMAT = "em-mock-fixture/1"
+SECTIONS = ("BackupServers", "CloudTenants", "CloudFailoverPlans", "CloudFailoverSessions")
+OUTCOMES = ("Success", "Warning", "Failed")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MISSING = object()
+
+
+class FixtureError(Exception):
+    """Fixture data that cannot be served; ``errors`` lists every reason found."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class _Source:
+    """One section item with where it came from, for error messages."""
+
+    file: str
+    path: str
+    item: Any
+
+
+@dataclass
+class _Reader:
+    errors: list[str] = field(default_factory=list)
+    shift_ms: int = 0
+
+    def error(self, src: _Source, key: str | None, reason: str) -> None:
+        where = src.path + (f".{key}" if key else "")
+        self.errors.append(f"{src.file}: {where}: {reason}")
+
+    def value(self, src: _Source, key: str, kind: type | tuple[type, ...], *,
+              required: bool = False, default: Any = None, nullable: bool = False) -> Any:
+        raw = src.item.get(key, _MISSING)
+        if raw is _MISSING:
+            if required:
+                self.error(src, key, "is required")
+            return default
+        if raw is None and nullable:
+            return None
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(raw, bool) and bool not in kinds or not isinstance(raw, kinds):
+            names = " or ".join(k.__name__.replace("str", "string").replace("int", "integer")
+                                .replace("bool", "boolean").replace("list", "array")
+                                for k in kinds)
+            self.error(src, key, f"must be {'null or ' if nullable else ''}{names}, "
+                       f"not {json.dumps(raw)[:60]}")
+            return default
+        return raw
+
+    def uid(self, src: _Source, key: str, type_name: str, *, required: bool = True,
+            nullable: bool = False) -> str | None:
+        raw = self.value(src, key, str, required=required, nullable=nullable)
+        if raw is None:
+            return None
+        guid = raw
+        if raw.lower().startswith("urn:"):
+            parts = raw.split(":")
+            if len(parts) != 4 or parts[1] != "veeam" or parts[2] != type_name:
+                self.error(src, key, f"{raw!r} is not a UID of the form "
+                           f"urn:veeam:{type_name}:<guid>")
+                return None
+            guid = parts[3]
+        if not _GUID.match(guid):
+            self.error(src, key, f"{raw!r} is not a GUID (8-4-4-4-12 hex digits)")
+            return None
+        return str(guid.lower())
+
+    def time(self, src: _Source, key: str, *, required: bool = True) -> int | None:
+        raw = self.value(src, key, str, required=required, nullable=not required)
+        if raw is None:
+            return None
+        ms = parse_instant_ms(raw)
+        if ms is None:
+            self.error(src, key, f"{raw!r} is not a UTC date-time in whole milliseconds "
+                       "(e.g. 2026-05-01T12:00:00.250Z)")
+            return None
+        return ms + self.shift_ms
+
+    def choice(self, src: _Source, key: str, allowed: tuple[str, ...], *,
+               required: bool = True, default: str | None = None, nullable: bool = False
+               ) -> str | None:
+        raw = self.value(src, key, str, required=required, default=default, nullable=nullable)
+        if raw is not None and raw not in allowed:
+            self.error(src, key, f"{raw!r} is not one of {', '.join(allowed)}")
+            return default
+        return raw  # type: ignore[no-any-return]
+
+    def unknown_keys(self, src: _Source, known: tuple[str, ...]) -> None:
+        for key in src.item:
+            if key not in known:
+                self.error(src, key, f"unknown key (known keys: {', '.join(known)})")
+
+
+def _items(reader: _Reader, documents: list[tuple[str, Any]], section: str) -> Iterator[_Source]:
+    for file, doc in documents:
+        items = doc.get(section, [])
+        if not isinstance(items, list):
+            reader.errors.append(f"{file}: $.{section}: must be an array")
+            continue
+        for i, item in enumerate(items):
+            src = _Source(file, f"$.{section}[{i}]", item)
+            if not isinstance(item, dict):
+                reader.error(src, None, "must be an object")
+                continue
+            yield src
+
+
+def _claim(reader: _Reader, seen: dict[str, str], src: _Source, guid: str | None) -> bool:
+    if guid is None:
+        return False
+    if guid in seen:
+        reader.error(src, "UID", f"duplicate UID {guid} (first used at {seen[guid]})")
+        return False
+    seen[guid] = f"{src.file}: {src.path}"
+    return True
+
+
+_SERVER_KEYS = ("UID", "Name", "Description", "Port", "Version", "WcfPort",
+                "VbrCertificateThumbprint", "IpOrDnsName")
+_TENANT_KEYS = ("UID", "Name")
+_PLAN_KEYS = ("UID", "Name", "TenantUid", "BackupServerUid", "Description",
+              "PreFailoverPlanCommandEnabled", "PreFailoverPlanCommand",
+              "PostFailoverPlanCommandEnabled", "PostFailoverPlanCommand", "Outcome", "Vms")
+_SESSION_KEYS = ("UID", "CloudFailoverPlanUid", "CreationTimeUTC", "EndTimeUTC", "State",
+                 "Result", "Progress", "FailureMessage", "Tasks")
+_TASK_KEYS = ("VmName", "VmReplicaPointUid", "CreationTimeUTC", "EndTimeUTC", "State",
+              "Result", "Progress", "FailureMessage")
+
+
+def _read_servers(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in _items(reader, docs, "BackupServers"):
+        reader.unknown_keys(src, _SERVER_KEYS)
+        guid = reader.uid(src, "UID", "BackupServer")
+        name = reader.value(src, "Name", str, required=True, default="")
+        server = BackupServer(
+            id=guid or "", name=name,
+            description=reader.value(src, "Description", str, default=""),
+            port=reader.value(src, "Port", int, default=9392),
+            version=reader.value(src, "Version", str, default="12.3.2.4465"),
+            wcf_port=reader.value(src, "WcfPort", int, default=9405),
+            certificate_thumbprint=reader.value(src, "VbrCertificateThumbprint", str, default=""),
+            ip_or_dns_name=reader.value(src, "IpOrDnsName", str, default=name),
+        )
+        if _claim(reader, seen, src, guid):
+            data.backup_servers[server.id] = server
+
+
+def _read_tenants(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in _items(reader, docs, "CloudTenants"):
+        reader.unknown_keys(src, _TENANT_KEYS)
+        guid = reader.uid(src, "UID", "CloudTenant")
+        name = reader.value(src, "Name", str, required=True, default="")
+        if _claim(reader, seen, src, guid):
+            data.tenants[guid or ""] = CloudTenant(guid or "", name)
+
+
+def _read_vms(reader: _Reader, src: _Source, plan: CloudFailoverPlan,
+              points_seen: dict[str, str]) -> None:
+    vms = reader.value(src, "Vms", list, default=[])
+    names: set[str] = set()
+    for v, vm_item in enumerate(vms):
+        vm_src = _Source(src.file, f"{src.path}.Vms[{v}]", vm_item)
+        if not isinstance(vm_item, dict):
+            reader.error(vm_src, None, "must be an object")
+            continue
+        reader.unknown_keys(vm_src, ("FailoverPlanVMId", "Name", "ReplicaPoints"))
+        vm_id = reader.uid(vm_src, "FailoverPlanVMId", "CloudFailoveredVm")
+        vm = PlanVm(vm_id or "", reader.value(vm_src, "Name", str, required=True, default=""))
+        if vm.name in names:
+            reader.error(vm_src, "Name", f"duplicate VM name {vm.name!r} in this plan")
+        names.add(vm.name)
+        points = reader.value(vm_src, "ReplicaPoints", list, default=[])
+        for p, point_item in enumerate(points):
+            p_src = _Source(src.file, f"{vm_src.path}.ReplicaPoints[{p}]", point_item)
+            if not isinstance(point_item, dict):
+                reader.error(p_src, None, "must be an object")
+                continue
+            reader.unknown_keys(p_src, ("UID", "CreationTimeUTC"))
+            guid = reader.uid(p_src, "UID", "CloudVmReplicaPoint")
+            moment = reader.time(p_src, "CreationTimeUTC")
+            if _claim(reader, points_seen, p_src, guid) and moment is not None:
+                vm.replica_points.append(CloudVmReplicaPoint(guid or "", vm.name, moment, plan))
+        vm.replica_points.sort(key=lambda rp: rp.creation_ms)
+        plan.vms.append(vm)
+
+
+def _read_plans(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    points_seen: dict[str, str] = {}
+    for src in _items(reader, docs, "CloudFailoverPlans"):
+        reader.unknown_keys(src, _PLAN_KEYS)
+        guid = reader.uid(src, "UID", "CloudFailoverPlan")
+        name = reader.value(src, "Name", str, required=True, default="")
+        tenant_id = reader.uid(src, "TenantUid", "CloudTenant")
+        server_id = reader.uid(src, "BackupServerUid", "BackupServer")
+        tenant = data.tenants.get(tenant_id or "")
+        server = data.backup_servers.get(server_id or "")
+        if tenant_id and tenant is None:
+            reader.error(src, "TenantUid", f"no tenant has the UID {tenant_id}")
+        if server_id and server is None:
+            reader.error(src, "BackupServerUid", f"no backup server has the UID {server_id}")
+        plan = CloudFailoverPlan(
+            id=guid or "", name=name,
+            tenant=tenant or CloudTenant("", ""),
+            backup_server=server or BackupServer("", ""),
+            description=reader.value(src, "Description", str, default=""),
+            pre_command_enabled=reader.value(src, "PreFailoverPlanCommandEnabled", bool,
+                                             default=False),
+            pre_command=reader.value(src, "PreFailoverPlanCommand", str, default=""),
+            post_command_enabled=reader.value(src, "PostFailoverPlanCommandEnabled", bool,
+                                              default=False),
+            post_command=reader.value(src, "PostFailoverPlanCommand", str, default=""),
+            outcome=reader.choice(src, "Outcome", OUTCOMES, required=False, nullable=True),
+        )
+        _read_vms(reader, src, plan, points_seen)
+        if _claim(reader, seen, src, guid):
+            data.plans[plan.id] = plan
+    data.index_replica_points()
+
+
+def _run_fields(reader: _Reader, src: _Source) -> tuple[int, int | None, str, str, int, str | None]:
+    created = reader.time(src, "CreationTimeUTC")
+    ended = reader.time(src, "EndTimeUTC", required=False)
+    state = reader.choice(src, "State", SESSION_STATES, default="Stopped")
+    result = reader.choice(src, "Result", SESSION_RESULTS, default="Success")
+    progress = reader.value(src, "Progress", int, required=False,
+                            default=100 if state == "Stopped" else 0)
+    message = reader.value(src, "FailureMessage", str, nullable=True)
+    if not 0 <= progress <= 100:
+        reader.error(src, "Progress", f"{progress} is outside 0..100")
+    if created is not None and ended is not None and ended < created:
+        reader.error(src, "EndTimeUTC", "is before CreationTimeUTC")
+    if state == "Stopped" and ended is None:
+        reader.error(src, "EndTimeUTC", "is required when State is Stopped")
+    if state != "Stopped" and ended is not None:
+        reader.error(src, "EndTimeUTC", f"must be null while State is {state}")
+    if state == "Stopped" and result == "None":
+        reader.error(src, "Result", "cannot be None when State is Stopped")
+    if state != "Stopped" and result not in ("None", None):
+        reader.error(src, "Result", f"must be None while State is {state}")
+    return created or 0, ended, state or "Stopped", result or "Success", progress, message
+
+
+def _read_sessions(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in _items(reader, docs, "CloudFailoverSessions"):
+        reader.unknown_keys(src, _SESSION_KEYS)
+        guid = reader.uid(src, "UID", "CloudFailoverSession")
+        plan_id = reader.uid(src, "CloudFailoverPlanUid", "CloudFailoverPlan")
+        plan = data.plans.get(plan_id or "")
+        if plan_id and plan is None:
+            reader.error(src, "CloudFailoverPlanUid", f"no cloud failover plan has the UID {plan_id}")
+        created, ended, state, result, progress, message = _run_fields(reader, src)
+        tasks = []
+        for t, task_item in enumerate(reader.value(src, "Tasks", list, default=[])):
+            t_src = _Source(src.file, f"{src.path}.Tasks[{t}]", task_item)
+            if not isinstance(task_item, dict):
+                reader.error(t_src, None, "must be an object")
+                continue
+            reader.unknown_keys(t_src, _TASK_KEYS)
+            vm_name = reader.value(t_src, "VmName", str, required=True, default="")
+            point_id = reader.uid(t_src, "VmReplicaPointUid", "CloudVmReplicaPoint",
+                                  required=False, nullable=True)
+            point = data.replica_points.get(point_id or "")
+            if point_id and point is None:
+                reader.error(t_src, "VmReplicaPointUid", f"no replica point has the UID {point_id}")
+            t_created, t_ended, t_state, t_result, t_progress, t_message = _run_fields(reader, t_src)
+            tasks.append(CloudFailoverTask(vm_name, point, t_created, t_ended, t_state, t_result,
+                                           t_progress, t_message))
+        if plan is not None and _claim(reader, seen, src, guid):
+            data.sessions[guid or ""] = CloudFailoverSession(
+                guid or "", plan, created, ended, state, result, progress, message, tasks)
+
+
+def _documents(path: Path) -> list[tuple[str, Any]]:
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    if not files:
+        raise FixtureError([f"{path}: no *.json fixture files in this directory"])
+    documents = []
+    errors = []
+    for file in files:
+        try:
+            doc = json.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            errors.append(f"{file}: no such file")
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(f"{file}: cannot be read: {exc}")
+            continue
+        except json.JSONDecodeError as exc:
+            errors.append(f"{file}: $: not valid JSON: {exc.msg} at line {exc.lineno} "
+                          f"column {exc.colno}")
+            continue
+        documents.append((str(file), doc))
+    if errors:
+        raise FixtureError(errors)
+    return documents
+
+
+def load_documents(documents: list[tuple[str, Any]], clock_start_ms: int) -> DataSet:
+    """Validate parsed fixture documents and build the data set (all errors at once)."""
+    reader = _Reader()
+    anchors = set()
+    for file, doc in documents:
+        if not isinstance(doc, dict):
+            reader.errors.append(f"{file}: $: must be a JSON object")
+            continue
+        for key in doc:
+            if key not in (*SECTIONS, "Format", "Anchor"):
+                reader.errors.append(f"{file}: $.{key}: unknown section "
+                                     f"(known: Format, Anchor, {', '.join(SECTIONS)})")
+        if doc.get("Format", FORMAT) != FORMAT:
+            reader.errors.append(f"{file}: $.Format: {doc['Format']!r} is not {FORMAT!r}")
+        if "Anchor" in doc:
+            anchor = parse_instant_ms(doc["Anchor"]) if isinstance(doc["Anchor"], str) else None
+            if anchor is None:
+                reader.errors.append(f"{file}: $.Anchor: must be a UTC date-time")
+            else:
+                anchors.add(anchor)
+    if len(anchors) > 1:
+        reader.errors.append("fixture files name different Anchor instants; use one")
+    documents = [(f, d) for f, d in documents if isinstance(d, dict)]
+    data = DataSet()
+    if anchors and not reader.errors:
+        reader.shift_ms = clock_start_ms - anchors.pop()
+        data.anchor_ms = clock_start_ms
+    _read_servers(reader, documents, data)
+    _read_tenants(reader, documents, data)
+    _read_plans(reader, documents, data)
+    _read_sessions(reader, documents, data)
+    if reader.errors:
+        raise FixtureError(reader.errors)
+    return data
+
+
+def load_path(path: Path, clock_start_ms: int) -> DataSet:
+    """Load a fixture file or a directory of them."""
+    return load_documents(_documents(path), clock_start_ms)
+
+
+def _time(ms: int | None) -> str | None:
+    return None if ms is None else format_instant(ms, 3)
+
+
+def _task(task: CloudFailoverTask) -> dict[str, Any]:
+    return {
+        "VmName": task.vm_name,
+        "VmReplicaPointUid": urn("CloudVmReplicaPoint", task.replica_point.id)
+        if task.replica_point else None,
+        "CreationTimeUTC": _time(task.creation_ms),
+        "EndTimeUTC": _time(task.end_ms),
+        "State": task.state,
+        "Result": task.result,
+        "Progress": task.progress,
+        "FailureMessage": task.failure_message,
+    }
+
+
+def to_document(data: DataSet) -> dict[str, Any]:
+    """The fixture document for ``data``."""
+    doc: dict[str, Any] = {"Format": FORMAT}
+    if data.anchor_ms is not None:
+        doc["Anchor"] = _time(data.anchor_ms)
+    doc["BackupServers"] = [{
+        "UID": urn("BackupServer", s.id), "Name": s.name, "Description": s.description,
+        "Port": s.port, "Version": s.version, "WcfPort": s.wcf_port,
+        "VbrCertificateThumbprint": s.certificate_thumbprint, "IpOrDnsName": s.ip_or_dns_name,
+    } for s in data.backup_servers.values()]
+    doc["CloudTenants"] = [{"UID": urn("CloudTenant", t.id), "Name": t.name}
+                           for t in data.tenants.values()]
+    doc["CloudFailoverPlans"] = [{
+        "UID": urn("CloudFailoverPlan", p.id), "Name": p.name,
+        "TenantUid": urn("CloudTenant", p.tenant.id),
+        "BackupServerUid": urn("BackupServer", p.backup_server.id),
+        "Description": p.description,
+        "PreFailoverPlanCommandEnabled": p.pre_command_enabled,
+        "PreFailoverPlanCommand": p.pre_command,
+        "PostFailoverPlanCommandEnabled": p.post_command_enabled,
+        "PostFailoverPlanCommand": p.post_command,
+        "Outcome": p.outcome,
+        "Vms": [{"FailoverPlanVMId": vm.id, "Name": vm.name, "ReplicaPoints": [
+            {"UID": urn("CloudVmReplicaPoint", rp.id), "CreationTimeUTC": _time(rp.creation_ms)}
+            for rp in vm.replica_points]} for vm in p.vms],
+    } for p in data.plans.values()]
+    doc["CloudFailoverSessions"] = [{
+        "UID": urn("CloudFailoverSession", s.id),
+        "CloudFailoverPlanUid": urn("CloudFailoverPlan", s.plan.id),
+        "CreationTimeUTC": _time(s.creation_ms), "EndTimeUTC": _time(s.end_ms),
+        "State": s.state, "Result": s.result, "Progress": s.progress,
+        "FailureMessage": s.failure_message, "Tasks": [_task(t) for t in s.tasks],
+    } for s in data.sessions.values()]
+    return doc
+
+
+def dumps(data: DataSet) -> str:
+    """The fixture file text for ``data`` (stable: export, load, export is byte-identical)."""
+    return json.dumps(to_document(data), indent=1, ensure_ascii=False) + "\n"

@@ -1,0 +1,86 @@
+"""The in-memory state: the data set, its derived caches, and a change counter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from app.domain.model import (
+    BackupServer,
+    CloudFailoverPlan,
+    CloudFailoverSession,
+    CloudTenant,
+    CloudVmReplicaPoint,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class DataSet:
+    """Everything the EM API serves, keyed by bare GUID, in creation order.
+
+    ``anchor_ms`` is the instant the data's times are relative to (see the fixture
+    format); ``None`` means the times are absolute.
+    """
+
+    backup_servers: dict[str, BackupServer] = field(default_factory=dict)
+    tenants: dict[str, CloudTenant] = field(default_factory=dict)
+    plans: dict[str, CloudFailoverPlan] = field(default_factory=dict)
+    sessions: dict[str, CloudFailoverSession] = field(default_factory=dict)
+    replica_points: dict[str, CloudVmReplicaPoint] = field(default_factory=dict)
+    anchor_ms: int | None = None
+
+    def index_replica_points(self) -> None:
+        """Rebuild ``replica_points`` from the plans' VMs."""
+        self.replica_points = {
+            rp.id: rp for plan in self.plans.values() for vm in plan.vms for rp in vm.replica_points
+        }
+
+
+class Store:
+    """Holds the current :class:`DataSet`; every change bumps ``version`` and drops caches.
+
+    All access happens on the server's event loop, one request at a time between
+    awaits, so a response always sees one version of the data.
+    """
+
+    def __init__(self, data: DataSet) -> None:
+        self.data = data
+        self.version = 0
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def replace(self, data: DataSet) -> None:
+        """Swap in a whole new data set."""
+        self.data = data
+        self.changed()
+
+    def changed(self) -> None:
+        """Record that the data changed: derived structures are rebuilt on next use."""
+        self.version += 1
+        self._cache.clear()
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """A derived structure for the current version, built on first use."""
+        try:
+            value: T = self._cache[key]
+        except KeyError:
+            value = self._cache[key] = build()
+        return value
+
+    def rows(self, name: str) -> list[Any]:
+        """The entities of one collection as a list (cached per version)."""
+        return self.get(("rows", name), lambda: list(getattr(self.data, name).values()))
+
+    def session_rows(self) -> list[CloudFailoverSession]:
+        """Cloud failover sessions in creation order."""
+        return self.rows("sessions")
+
+    def server_rows(self) -> list[BackupServer]:
+        """Backup servers in creation order."""
+        return self.rows("backup_servers")
+
+    def plan_rows(self) -> list[CloudFailoverPlan]:
+        """Cloud failover plans in creation order."""
+        return self.rows("plans")
