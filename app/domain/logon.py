@@ -87,8 +87,8 @@ class LogonSessions:
     def authenticate(self, token: str | None) -> LogonSession:
         """The live session for ``token`` (renewed), or 401."""
         if not token:
-            raise _unauthorized("This request needs a logon session: send the "
-                                "X-RestSvcSessionId header (or cookie) from POST /api/sessionMngr/.")
+            raise _unauthorized("This request needs a logon session: send the X-RestSvcSessionId "
+                                "header (or cookie) from POST /api/sessionMngr/.")
         session = self._by_token.get(token.strip())
         now = self.clock.now_ms()
         if session is None:

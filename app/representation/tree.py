@@ -62,7 +62,9 @@ class Node:
 
 def link(rel: str, href: str, type_: str | None = None, name: str | None = None) -> Node:
     """A ``Link`` node (JSON keys ``Rel, Href, Name, Type``)."""
-    return Node("Link", [Layer(attrs=[("Rel", rel), ("Href", href), ("Name", name), ("Type", type_)])])
+    attrs: list[tuple[str, Scalar | None]] = [
+        ("Rel", rel), ("Href", href), ("Name", name), ("Type", type_)]
+    return Node("Link", [Layer(attrs=attrs)])
 
 
 def links(items: Sequence[Node]) -> ListOf:

@@ -78,7 +78,7 @@ class _Reader:
         if raw is None and nullable:
             return None
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(raw, bool) and bool not in kinds or not isinstance(raw, kinds):
+        if (isinstance(raw, bool) and bool not in kinds) or not isinstance(raw, kinds):
             names = " or ".join(k.__name__.replace("str", "string").replace("int", "integer")
                                 .replace("bool", "boolean").replace("list", "array")
                                 for k in kinds)
@@ -291,7 +291,8 @@ def _read_sessions(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) 
         plan_id = reader.uid(src, "CloudFailoverPlanUid", "CloudFailoverPlan")
         plan = data.plans.get(plan_id or "")
         if plan_id and plan is None:
-            reader.error(src, "CloudFailoverPlanUid", f"no cloud failover plan has the UID {plan_id}")
+            reader.error(src, "CloudFailoverPlanUid",
+                         f"no cloud failover plan has the UID {plan_id}")
         created, ended, state, result, progress, message = _run_fields(reader, src)
         tasks = []
         for t, task_item in enumerate(reader.value(src, "Tasks", list, default=[])):
@@ -305,10 +306,9 @@ def _read_sessions(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) 
                                   required=False, nullable=True)
             point = data.replica_points.get(point_id or "")
             if point_id and point is None:
-                reader.error(t_src, "VmReplicaPointUid", f"no replica point has the UID {point_id}")
-            t_created, t_ended, t_state, t_result, t_progress, t_message = _run_fields(reader, t_src)
-            tasks.append(CloudFailoverTask(vm_name, point, t_created, t_ended, t_state, t_result,
-                                           t_progress, t_message))
+                reader.error(t_src, "VmReplicaPointUid",
+                             f"no replica point has the UID {point_id}")
+            tasks.append(CloudFailoverTask(vm_name, point, *_run_fields(reader, t_src)))
         if plan is not None and _claim(reader, seen, src, guid):
             data.sessions[guid or ""] = CloudFailoverSession(
                 guid or "", plan, created, ended, state, result, progress, message, tasks)

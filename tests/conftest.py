@@ -1,0 +1,104 @@
+"""Shared fixtures: an in-process app on a frozen clock, and a live uvicorn server."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app import Settings, create_app
+from app.domain.times import parse_instant_ms
+from app.runtime import Runtime
+from tests.helpers import logon
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = "2026-06-15T12:00:00Z"
+EPOCH_MS = parse_instant_ms(EPOCH)
+assert EPOCH_MS is not None
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Default data on a clock pinned at ``EPOCH`` and standing still."""
+    return Settings(epoch=EPOCH_MS, frozen_clock=True)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Runtime:
+    return Runtime.create(settings)
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    """An in-process client of the app."""
+    with TestClient(create_app(runtime=runtime), base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def token(client: TestClient) -> str:
+    """A fresh logon session's token for the default user."""
+    return logon(client)
+
+
+@pytest.fixture
+def auth(token: str) -> dict[str, str]:
+    """Headers that carry ``token``."""
+    return {"X-RestSvcSessionId": token}
+
+
+READY = re.compile(r"em-mock ready: listening on (\S+)/api/")
+
+
+class LiveServer:
+    """A real ``em-mock`` process on a free loopback port."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        cmd = [sys.executable, "-m", "app", "--port", "0", "--epoch", EPOCH, *args]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env={**os.environ, **(env or {})})
+        self.lines: list[str] = []
+        deadline = time.monotonic() + 30
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            match = READY.search(line)
+            if match:
+                self.url = match.group(1)
+                return
+        self.stop()
+        raise RuntimeError("em-mock did not start:\n" + "".join(self.lines))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live() -> Iterator[LiveServer]:
+    """One live server for the whole test session (default data, real clock from EPOCH)."""
+    server = LiveServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_client(live: LiveServer) -> Iterator[httpx.Client]:
+    """A real HTTP client of the live server."""
+    with httpx.Client(base_url=live.url, timeout=10) as c:
+        yield c
