@@ -1,0 +1,86 @@
+"""Every Href the server emits leads somewhere: a crawl from the entry point and the logon body."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import Settings, create_app
+from app.runtime import Runtime
+from tests.conftest import EPOCH_MS
+from tests.helpers import JSON, basic, xml
+
+BASE = "http://testserver"
+
+
+def _hrefs_json(value, out):
+    if isinstance(value, dict):
+        rel = value.get("Rel")
+        href = value.get("Href")
+        if isinstance(href, str) and rel not in ("Delete", "Create", "Start", "Test", "Undo"):
+            out.append(href)
+        elif isinstance(href, str) and rel is None:
+            out.append(href)
+        for item in value.values():
+            _hrefs_json(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _hrefs_json(item, out)
+
+
+def _hrefs_xml(body, out):
+    for element in xml(body).iter():
+        href = element.get("Href")
+        if href and element.get("Rel") not in ("Delete", "Create", "Start", "Test", "Undo"):
+            out.append(href)
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["xml", "json"])
+def test_every_href_answers_200(as_json):
+    settings = Settings(epoch=EPOCH_MS, frozen_clock=True, sessions=40, failover_plans=4,
+                        backup_servers=2)
+    with TestClient(create_app(runtime=Runtime.create(settings)), base_url=BASE) as client:
+        accept = JSON if as_json else {}
+        logon = client.post("/api/sessionMngr/?v=latest", headers={
+            "Authorization": basic(), **accept})
+        assert logon.status_code == 201
+        client.cookies.clear()
+        headers = {"X-RestSvcSessionId": logon.headers["X-RestSvcSessionId"], **accept}
+        queue = deque([f"{BASE}/api/"])
+        found: list[str] = []
+        (_hrefs_json(logon.json(), found) if as_json else _hrefs_xml(logon.content, found))
+        queue.extend(found)
+        seen: set[str] = set()
+        kinds: set[str] = set()
+        while queue:
+            url = queue.popleft()
+            if url in seen:
+                continue
+            seen.add(url)
+            assert url.startswith(BASE + "/api/"), url
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, (url, response.text[:300])
+            found = []
+            (_hrefs_json(response.json(), found) if as_json
+             else _hrefs_xml(response.content, found))
+            queue.extend(h for h in found if h not in seen)
+            kinds.add(url.split("/api/")[1].split("?")[0].split("/")[0])
+        assert len(seen) > 150
+        assert {"backupServers", "cloud", "query", "querySvc", "logonSessions"} <= kinds
+        assert any("/cloud/vmReplicaPoints/" in u for u in seen)
+        assert any("/includes/" in u for u in seen)
+
+
+@pytest.mark.parametrize("path", [
+    "/api/backupServers/not-a-guid",
+    "/api/backupServers/00000000-0000-0000-0000-000000000000",
+    "/api/cloud/failoverSessions/00000000-0000-0000-0000-000000000000?format=Entity",
+    "/api/cloud/cloudFailoverPlans/%00",
+    "/api/cloud/vmReplicaPoints/123",
+])
+def test_unknown_or_malformed_ids_get_404(client, auth, path):
+    response = client.get(path, headers=auth)
+    assert response.status_code == 404
+    assert xml(response.content).get("StatusCode") == "404"
