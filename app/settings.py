@@ -108,7 +108,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("port", "--port", _non_negative_int, "HTTP port; 0 picks a free one", "PORT"),
     Option("users", "--user", _users,
            "a user who may log on, NAME:PASSWORD (repeat the flag for more; the variable "
-           "takes a comma-separated list). Default: veeam:veeam", "NAME:PASSWORD"),
+           "takes a comma-separated list)", "NAME:PASSWORD"),
     Option("session_timeout", "--session-timeout", _positive_float,
            "seconds without a request after which a logon session ends", "SECONDS"),
     Option("public_url", "--public-url", _url,
