@@ -54,7 +54,9 @@ def _serve(argv: Sequence[str]) -> int:
     shown = f"[{host}]" if ":" in host else host
     # h11 writes header names as given; the httptools parser would lower-case them.
     config = uvicorn.Config(app, http="h11", log_level=settings.log_level, access_log=False,
-                            server_header=False)
+                            server_header=False,
+                            h11_max_incomplete_event_size=max(4 * settings.max_header_size,
+                                                              1 << 20))
     server = uvicorn.Server(config)
 
     async def run() -> None:

@@ -41,6 +41,32 @@ class NormalizePath:
         await self.app(scope, receive, send)
 
 
+class RequestLimits:
+    """Answer over-long request lines (414) and header sections (431) with an EM ``Error``.
+
+    The HTTP server's own hard limit is set well above ``max_bytes`` (see the CLI), so
+    ordinary oversized requests reach this check and get a proper EM answer.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            line = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+            head = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+            status = 414 if line > self.max_bytes else 431 if head > self.max_bytes else 0
+            if status:
+                request = Request(scope)
+                what = "request line" if status == 414 else "header section"
+                response = error_response(request, status, f"The {what} is longer than "
+                                          f"{self.max_bytes} bytes, the limit of this server.")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def error_response(request: Request, status: int, message: str,
                    headers: dict[str, str] | None = None) -> Response:
     """The EM ``Error`` document in the format the request negotiated."""
@@ -87,4 +113,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.include_router(module.router)
     _install_error_handlers(app)
     app.add_middleware(NormalizePath)
+    app.add_middleware(RequestLimits, max_bytes=runtime.settings.max_header_size)
     return app

@@ -36,6 +36,7 @@ class Settings:
     epoch: int | None = None
     frozen_clock: bool = False
     max_page_size: int = 10_000
+    max_header_size: int = 65_536
     json_bom: bool = False
 
     @property
@@ -130,6 +131,9 @@ OPTIONS: tuple[Option, ...] = (
            "keep the clock still until moved through the control API", is_switch=True),
     Option("max_page_size", "--max-page-size", _non_negative_int,
            "largest pageSize a query may ask for", "N"),
+    Option("max_header_size", "--max-header-size", _non_negative_int,
+           "largest request line, and largest header section, in bytes (414/431 beyond)",
+           "BYTES"),
     Option("json_bom", "--json-bom", _flag,
            "start JSON bodies with a UTF-8 byte order mark, as some real servers do",
            is_switch=True),

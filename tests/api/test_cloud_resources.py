@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, Q, logon, xml
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "em-json-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "em-json-samples"
 DAY_MS = 86_400_000
 
 

@@ -21,8 +21,6 @@ def _hrefs_json(value, out):
         href = value.get("Href")
         if isinstance(href, str) and rel not in ("Delete", "Create", "Start", "Test", "Undo"):
             out.append(href)
-        elif isinstance(href, str) and rel is None:
-            out.append(href)
         for item in value.values():
             _hrefs_json(item, out)
     elif isinstance(value, list):

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from tests.helpers import JSON, Q, error_of, xml
 
-SEED = "/api/query?type=CloudFailoverSession&format=Entities&sortDesc=CreationTime&filter=Result==failed"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "em-json-samples"
+SEED = ("/api/query?type=CloudFailoverSession&format=Entities&sortDesc=CreationTime"
+        "&filter=Result==failed")
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "em-json-samples"
 
 
 def _failed(runtime):
