@@ -263,8 +263,11 @@ def _read_plans(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> 
 def _run_fields(reader: _Reader, src: _Source) -> tuple[int, int | None, str, str, int, str | None]:
     created = reader.time(src, "CreationTimeUTC")
     ended = reader.time(src, "EndTimeUTC", required=False)
-    state = reader.choice(src, "State", SESSION_STATES, default="Stopped")
-    result = reader.choice(src, "Result", SESSION_RESULTS, default="Success")
+    # A value that cannot be read is reported once; the rules that tie State, EndTimeUTC
+    # and Result together only judge values that could be read.
+    has_end = src.item.get("EndTimeUTC") is not None
+    state = reader.choice(src, "State", SESSION_STATES)
+    result = reader.choice(src, "Result", SESSION_RESULTS)
     progress = reader.value(src, "Progress", int, required=False,
                             default=100 if state == "Stopped" else 0)
     message = reader.value(src, "FailureMessage", str, nullable=True)
@@ -272,13 +275,13 @@ def _run_fields(reader: _Reader, src: _Source) -> tuple[int, int | None, str, st
         reader.error(src, "Progress", f"{progress} is outside 0..100")
     if created is not None and ended is not None and ended < created:
         reader.error(src, "EndTimeUTC", "is before CreationTimeUTC")
-    if state == "Stopped" and ended is None:
+    if state == "Stopped" and not has_end:
         reader.error(src, "EndTimeUTC", "is required when State is Stopped")
-    if state != "Stopped" and ended is not None:
+    if state not in (None, "Stopped") and has_end:
         reader.error(src, "EndTimeUTC", f"must be null while State is {state}")
     if state == "Stopped" and result == "None":
         reader.error(src, "Result", "cannot be None when State is Stopped")
-    if state != "Stopped" and result not in ("None", None):
+    if state not in (None, "Stopped") and result not in ("None", None):
         reader.error(src, "Result", f"must be None while State is {state}")
     return created or 0, ended, state or "Stopped", result or "Success", progress, message
 
