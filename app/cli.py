@@ -13,6 +13,7 @@ import uvicorn
 
 from app.factory import create_app
 from app.infra.clock import Clock
+from app.infra.server import Protocol
 from app.runtime import Runtime, build_data
 from app.settings import SettingsError, build_parser, from_args
 from app.store.fixtures import FixtureError, dumps
@@ -52,8 +53,7 @@ def _serve(argv: Sequence[str]) -> int:
     sock = _bind(settings.host, settings.port)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    # h11 writes header names as given; the httptools parser would lower-case them.
-    config = uvicorn.Config(app, http="h11", log_level=settings.log_level, access_log=False,
+    config = uvicorn.Config(app, http=Protocol, log_level=settings.log_level, access_log=False,
                             server_header=False,
                             h11_max_incomplete_event_size=max(4 * settings.max_header_size,
                                                               1 << 20))

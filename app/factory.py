@@ -11,7 +11,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api import collections, entry, query
+from app.api import actions, collections, entry, query
+from app.api.traffic import Traffic
+from app.control.router import create_control_app
 from app.domain.errors import EMError
 from app.representation.errors import error_node
 from app.representation.negotiate import render, wants_json
@@ -34,10 +36,12 @@ class NormalizePath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path = _SLASHES.sub("/", scope["path"]).lower()
-            if len(path) > 1:
-                path = path.rstrip("/")
-            scope = dict(scope, path=path)
+            path = _SLASHES.sub("/", scope["path"])
+            if path.lower().startswith("/api"):
+                path = path.lower()
+                if len(path) > 1:
+                    path = path.rstrip("/")
+                scope = dict(scope, path=path)
         await self.app(scope, receive, send)
 
 
@@ -109,9 +113,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="em-mock", docs_url=None, redoc_url=None, openapi_url=None,
                   redirect_slashes=False)
     app.state.runtime = runtime
-    for module in (entry, query, collections):
+    for module in (entry, query, collections, actions):
         app.include_router(module.router)
+    if not runtime.settings.no_control:
+        app.mount("/mock", create_control_app(runtime))
     _install_error_handlers(app)
     app.add_middleware(NormalizePath)
+    app.add_middleware(Traffic, runtime=runtime)
     app.add_middleware(RequestLimits, max_bytes=runtime.settings.max_header_size)
     return app

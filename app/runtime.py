@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.logon import LogonSessions
+from app.domain.simulation import Simulation
 from app.infra.clock import Clock
+from app.infra.faults import Faults
+from app.infra.journal import Journal
 from app.settings import Settings
 from app.store import fixtures
 from app.store.generator import DEFAULT_SEED, Sizes, generate
@@ -46,6 +50,10 @@ def build_data(settings: Settings, clock_start_ms: int) -> DataSet:
     return fixtures.load_path(default_fixture_path(), clock_start_ms)
 
 
+def _rng(settings: Settings) -> random.Random:
+    return random.Random(DEFAULT_SEED if settings.seed is None else settings.seed)
+
+
 @dataclass
 class Runtime:
     """Everything one server instance holds."""
@@ -54,6 +62,9 @@ class Runtime:
     clock: Clock
     store: Store
     logons: LogonSessions
+    simulation: Simulation
+    faults: Faults
+    journal: Journal
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None,
@@ -62,4 +73,27 @@ class Runtime:
         clock = clock or Clock(settings.epoch, frozen=settings.frozen_clock)
         data = data if data is not None else build_data(settings, clock.start_ms)
         logons = LogonSessions(clock, dict(settings.users), settings.session_timeout)
-        return cls(settings, clock, Store(data), logons)
+        rng = _rng(settings)
+        return cls(settings, clock, Store(data), logons,
+                   Simulation(rng, int(settings.task_delay * 1000)), Faults(rng),
+                   Journal(settings.journal_size))
+
+    def reset(self) -> None:
+        """Back to the start-up baseline: data, logon sessions, clock, faults, journal."""
+        self.clock.reset()
+        if self.clock.frozen != self.settings.frozen_clock:
+            (self.clock.freeze if self.settings.frozen_clock else self.clock.resume)()
+            self.clock.reset()
+        self.store.replace(build_data(self.settings, self.clock.start_ms))
+        self.logons.clear()
+        self.simulation.clear()
+        self.faults.clear()
+        self.journal.clear()
+        rng = _rng(self.settings)
+        self.simulation.rng = rng
+        self.faults.rng = rng
+
+    def reseed(self, seed: int, sizes: Sizes) -> None:
+        """Replace the data with a generated set relative to the clock's current time."""
+        self.simulation.runs.clear()
+        self.store.replace(generate(seed, sizes, self.clock.now_ms()))

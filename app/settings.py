@@ -37,6 +37,10 @@ class Settings:
     frozen_clock: bool = False
     max_page_size: int = 10_000
     max_header_size: int = 65_536
+    task_delay: float = 2.0
+    control_token: str | None = None
+    no_control: bool = False
+    journal_size: int = 1000
     json_bom: bool = False
 
     @property
@@ -86,6 +90,22 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise SettingsError(f"expected a number of seconds >= 0, not {text}")
+    return value
+
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def _log_level(text: str) -> str:
+    if text.lower() not in LOG_LEVELS:
+        raise SettingsError(f"expected one of {', '.join(LOG_LEVELS)}, not {text!r}")
+    return text.lower()
+
+
 def _url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
         raise SettingsError(f"--public-url must start with http:// or https://, not {text!r}")
@@ -114,7 +134,7 @@ OPTIONS: tuple[Option, ...] = (
            "seconds without a request after which a logon session ends", "SECONDS"),
     Option("public_url", "--public-url", _url,
            "base URL for every Href (instead of the scheme and Host of each request)", "URL"),
-    Option("log_level", "--log-level", str.lower,
+    Option("log_level", "--log-level", _log_level,
            "log level: critical, error, warning, info, debug", "LEVEL"),
     Option("fixtures", "--fixtures", Path,
            "serve the data in this fixture file or directory of *.json files", "PATH"),
@@ -134,6 +154,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_header_size", "--max-header-size", _non_negative_int,
            "largest request line, and largest header section, in bytes (414/431 beyond)",
            "BYTES"),
+    Option("task_delay", "--task-delay", _non_negative_float,
+           "seconds (on the mock's clock) before a Task returned by an action is Finished",
+           "SECONDS"),
+    Option("control_token", "--control-token", str,
+           "require this value in the X-Mock-Token header on every /mock/ call", "TOKEN"),
+    Option("no_control", "--no-control", _flag,
+           "remove the control API (/mock/) entirely", is_switch=True),
+    Option("journal_size", "--journal-size", _non_negative_int,
+           "how many requests the journal keeps (0 turns it off)", "N"),
     Option("json_bom", "--json-bom", _flag,
            "start JSON bodies with a UTF-8 byte order mark, as some real servers do",
            is_switch=True),

@@ -1,0 +1,122 @@
+"""Plan actions and the tasks they return.
+
+``POST /api/cloud/cloudFailoverPlans/{id}?action=start|test|undo`` takes a
+``CloudFailoverPlanManagementSpec`` (XML or JSON) and answers 202 with a ``Task``;
+``GET``/``DELETE /api/tasks/{id}`` polls or forgets it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from fastapi import APIRouter, Request
+from lxml import etree
+from starlette.responses import Response
+
+from app.api.deps import CurrentSession, RuntimeDep, WireDep, find, query_params
+from app.domain.errors import EMError, bad_request
+from app.domain.model import CloudFailoverPlan
+from app.domain.simulation import OPERATIONS, EmTask
+from app.domain.times import parse_instant_us
+from app.representation.documents import Ctx
+from app.representation.tree import Layer, Node, link, links, resource_layer
+
+router = APIRouter()
+
+SPEC = "CloudFailoverPlanManagementSpec"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          huge_tree=False, dtd_validation=False)
+
+
+def task_node(task: EmTask, ctx: Ctx, now_ms: int) -> Node:
+    """The ``Task`` document: Delete link first, then (finished) the Related session."""
+    href = ctx.api(f"tasks/{task.id}")
+    finished = task.finished(now_ms)
+    link_nodes = [link("Delete", href, "Task")]
+    result = None
+    if finished:
+        link_nodes.append(link("Related",
+                               ctx.api(f"cloud/failoverSessions/{task.session_id}?format=Entity"),
+                               "CloudFailoverSession", task.plan_name))
+        verb = {"StartCloudFailoverPlan": "start", "TestCloudFailoverPlan": "test",
+                "UndoCloudFailoverPlan": "undo"}[task.operation]
+        message = f'Cloud failover plan "{task.plan_name}" triggered to {verb}.'
+        result = Node("Result", [Layer(attrs=[("Success", True)], elems=[("Message", message)])])
+    return Node("Task", [
+        resource_layer(links(link_nodes), href, "Task"),
+        Layer(elems=[("TaskId", task.id), ("State", "Finished" if finished else "Running"),
+                     ("Operation", task.operation), ("Result", result)]),
+    ])
+
+
+def _spec_fields(body: bytes, content_type: str) -> dict[str, str]:
+    """The management spec's fields from an XML or JSON body (empty body: start now)."""
+    if not body.strip():
+        return {"StartNow": "true"}
+    if "json" in content_type.lower():
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise bad_request(f"The {SPEC} body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise bad_request(f"The {SPEC} body must be a JSON object.")
+        return {str(k): str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in data.items() if v is not None}
+    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+        raise bad_request("XML bodies with a DOCTYPE or entity declarations are not accepted.")
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise bad_request(f"The {SPEC} body is not well-formed XML: {exc}") from None
+    if etree.QName(root).localname != SPEC:
+        raise bad_request(f"Expected a {SPEC} element, not {etree.QName(root).localname!r}.")
+    return {etree.QName(child).localname: (child.text or "").strip()
+            for child in root if isinstance(child.tag, str)}
+
+
+@router.post("/api/cloud/cloudfailoverplans/{plan_id}")
+async def plan_action(plan_id: str, request: Request, me: CurrentSession, rt: RuntimeDep,
+                      out: WireDep) -> Response:
+    """Start, test or undo a cloud failover plan: 202 and a ``Task``."""
+    action = (query_params(request).get("action") or "").lower()
+    if action not in OPERATIONS:
+        raise bad_request("Parameter action must be start, test or undo.")
+    plan: CloudFailoverPlan = find(rt.store.data.plans, plan_id, "cloud failover plan")
+    body = await request.body()
+    fields = _spec_fields(body, request.headers.get("content-type", ""))
+    now = rt.clock.now_ms()
+    start_now = fields.get("StartNow", "").lower() == "true"
+    if not start_now:
+        when = fields.get("StartDate")
+        if when is None:
+            raise bad_request(f"The {SPEC} needs StartNow true or a StartDate.")
+        moment = parse_instant_us(when)
+        if moment is None:
+            raise bad_request(f"StartDate {when!r} is not a date-time.")
+        if moment // 1000 > now:
+            raise bad_request("em-mock runs plans at once: a StartDate in the future is not "
+                              "simulated; use StartNow.")
+    task = rt.simulation.start(rt.store, plan, action, me.id, now, str(uuid.uuid4()))
+    return out.send(task_node(task, out.ctx, now), 202)
+
+
+def _task(rt: RuntimeDep, owner: str, task_id: str) -> EmTask:
+    task = rt.simulation.tasks.get((owner, task_id.lower()))
+    if task is None:
+        raise EMError(404, f"No task {task_id!r} belongs to this logon session.")
+    return task
+
+
+@router.get("/api/tasks/{task_id}")
+async def get_task(task_id: str, me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
+    """A task of the caller's logon session: ``Running``, then ``Finished`` with its result."""
+    return out.send(task_node(_task(rt, me.id, task_id), out.ctx, rt.clock.now_ms()))
+
+
+@router.delete("/api/tasks/{task_id}")
+async def delete_task(task_id: str, me: CurrentSession, rt: RuntimeDep) -> Response:
+    """Forget a task: 204."""
+    task = _task(rt, me.id, task_id)
+    del rt.simulation.tasks[(task.owner, task.id)]
+    return Response(status_code=204)
