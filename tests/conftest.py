@@ -102,3 +102,4 @@ def live_client(live: LiveServer) -> Iterator[httpx.Client]:
     """A real HTTP client of the live server."""
     with httpx.Client(base_url=live.url, timeout=10) as c:
         yield c
+pytest_plugins = ["pytester"]

@@ -19,7 +19,7 @@ def test_every_sh_block_runs_against_a_live_server(live, tmp_path):
         "EM=http://127.0.0.1:9399", f"EM={live.url}")
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True,
                           text=True, timeout=60)
-    assert done.returncode == 0, done.stderr + done.stdout
+    assert done.returncode == 0, done.stderr + done.stdout[-2000:]
     out = done.stdout
     assert "<EnterpriseManager" in out
     assert '"BackupServers":' in out
@@ -27,8 +27,21 @@ def test_every_sh_block_runs_against_a_live_server(live, tmp_path):
     assert "<CloudFailoverSession " in out and "<Result>Failed</Result>" in out
     assert '"BackupServerName"' not in out  # query fields are not entity members
     assert 'Name="Tenant03 Failover Plan"' in out
+    assert "503\n503\n201\n" in out
+    assert "<State>Finished</State>" in out and 'Type="CloudFailoverSession"' in out
 
 
 def test_configuration_table_lists_every_option():
     rows = re.findall(r"^\| `(--[a-z-]+)[^`]*` \| `(EM_MOCK_[A-Z_]+)` \|", README, re.MULTILINE)
     assert sorted(rows) == sorted((o.flag, env_name(o)) for o in OPTIONS)
+
+
+PY_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+
+
+def test_pytest_plugin_examples_run(pytester):
+    blocks = PY_BLOCK.findall(README)
+    assert blocks
+    pytester.makepyfile(test_readme_examples="\n\n".join(blocks))
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=4)
