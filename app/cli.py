@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import ipaddress
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -14,11 +17,12 @@ import uvicorn
 from app.factory import create_app
 from app.infra.clock import Clock
 from app.infra.server import Protocol
+from app.infra.tls import default_tls_dir, ensure_certificate, fingerprint
 from app.runtime import Runtime, build_data
-from app.settings import SettingsError, build_parser, from_args
+from app.settings import Settings, SettingsError, build_parser, check_serving, from_args
 from app.store.fixtures import FixtureError, dumps
 
-READY = "em-mock ready: listening on {url}"
+READY = "em-mock ready: listening on {urls}"
 log = logging.getLogger("em_mock")
 
 
@@ -36,7 +40,7 @@ def _export(argv: Sequence[str]) -> int:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready socket bound to ``host:port`` (port 0 picks a free one)."""
+    """A socket bound to ``host:port`` (port 0 picks a free one)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -45,31 +49,84 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve(argv: Sequence[str]) -> int:
-    settings = from_args(argv)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = Runtime.create(settings)
-    app = create_app(runtime=runtime)
-    sock = bind(settings.host, settings.port)
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guard_control(settings: Settings) -> Settings:
+    """Switch the control API off when it would be reachable beyond loopback unprotected."""
+    if settings.no_control or settings.control_token or is_loopback(settings.host):
+        return settings
+    log.warning("!!! em-mock listens on %s, beyond loopback, without --control-token: the "
+                "control API (/mock/) is OFF. Set --control-token to use it.", settings.host)
+    return dataclasses.replace(settings, no_control=True)
+
+
+def _url(scheme: str, sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(app, http=Protocol, log_level=settings.log_level, access_log=False,
-                            server_header=False,
-                            h11_max_incomplete_event_size=max(4 * settings.max_header_size,
-                                                              1 << 20))
-    server = uvicorn.Server(config)
+    return f"{scheme}://{shown}:{port}/api/"
+
+
+def _serve(argv: Sequence[str]) -> int:
+    settings = from_args(argv)
+    check_serving(settings)
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _guard_control(settings)
+    runtime = Runtime.create(settings)
+    app = create_app(runtime=runtime)
+    common = {"http": Protocol, "log_level": settings.log_level, "access_log": False,
+              "server_header": False, "lifespan": "off",
+              "h11_max_incomplete_event_size": max(4 * settings.max_header_size, 1 << 20)}
+    servers: list[tuple[uvicorn.Server, socket.socket]] = []
+    urls: list[str] = []
+    notes: list[str] = []
+    if not settings.no_http:
+        sock = bind(settings.host, settings.port)
+        servers.append((uvicorn.Server(uvicorn.Config(app, **common)), sock))  # type: ignore[arg-type]
+        urls.append(_url("http", sock))
+    if not settings.no_https:
+        if settings.tls_cert and settings.tls_key:
+            cert, key = settings.tls_cert, settings.tls_key
+        else:
+            cert, key = ensure_certificate(settings.tls_dir or default_tls_dir())
+        sock = bind(settings.host, settings.https_port)
+        config = uvicorn.Config(app, ssl_certfile=str(cert), ssl_keyfile=str(key),
+                                **common)  # type: ignore[arg-type]
+        servers.append((uvicorn.Server(config), sock))
+        urls.append(_url("https", sock))
+        notes.append(f"TLS certificate {cert}, SHA-256 {fingerprint(cert)}")
 
     async def run() -> None:
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started and not task.done():
+        loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            for server, _ in servers:
+                server.should_exit = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
+        tasks = [asyncio.create_task(server._serve(sockets=[sock])) for server, sock in servers]
+        while not all(server.started for server, _ in servers):
+            if any(task.done() for task in tasks):
+                stop()
+                break
             await asyncio.sleep(0.01)
-        if server.started:
+        else:
             data = runtime.store.data
-            print(READY.format(url=f"http://{shown}:{port}/api/")
-                  + f" ({len(data.backup_servers)} backup servers, {len(data.plans)} failover "
-                  f"plans, {len(data.sessions)} failover sessions)", flush=True)
-        await task
+            notes.append(f"{len(data.backup_servers)} backup servers, {len(data.plans)} "
+                         f"failover plans, {len(data.sessions)} failover sessions")
+            notes.append("control API " + ("off" if settings.no_control else "on /mock/"))
+            print(READY.format(urls=" and ".join(urls)) + " (" + "; ".join(notes) + ")",
+                  flush=True)
+        await asyncio.gather(*tasks)
 
     asyncio.run(run())
     return 0

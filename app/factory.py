@@ -9,14 +9,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import actions, collections, entry, query
 from app.api.traffic import Traffic
 from app.control.router import create_control_app
 from app.domain.errors import EMError
 from app.representation.errors import error_node
-from app.representation.negotiate import render, wants_json
+from app.representation.negotiate import SPELLING, render, wants_json
 from app.runtime import Runtime
 from app.settings import Settings
 
@@ -46,7 +46,8 @@ class NormalizePath:
 
 
 class RequestLimits:
-    """Answer over-long request lines (414) and header sections (431) with an EM ``Error``.
+    """Answer over-long request lines (414) and header sections (431) with an EM ``Error``,
+    and write response header names in the vendor's spelling on the way out.
 
     The HTTP server's own hard limit is set well above ``max_bytes`` (see the CLI), so
     ordinary oversized requests reach this check and get a proper EM answer.
@@ -58,6 +59,7 @@ class RequestLimits:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            send = _respelled(send)
             line = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
             head = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
             status = 414 if line > self.max_bytes else 431 if head > self.max_bytes else 0
@@ -69,6 +71,15 @@ class RequestLimits:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _respelled(send: Send) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(SPELLING.get(k, k), v) for k, v in message.get("headers", [])]
+            message = {**message, "headers": headers}
+        await send(message)
+    return wrapped
 
 
 def error_response(request: Request, status: int, message: str,

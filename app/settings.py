@@ -24,6 +24,12 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 9399
+    https_port: int = 9398
+    no_http: bool = False
+    no_https: bool = False
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_dir: Path | None = None
     users: tuple[tuple[str, str], ...] = (DEFAULT_USER,)
     session_timeout: float = 900.0
     public_url: str | None = None
@@ -37,6 +43,9 @@ class Settings:
     frozen_clock: bool = False
     max_page_size: int = 10_000
     max_header_size: int = 65_536
+    max_body_size: int = 1_048_576
+    max_sessions_per_user: int = 1000
+    max_sessions: int = 10_000
     task_delay: float = 2.0
     control_token: str | None = None
     no_control: bool = False
@@ -80,6 +89,13 @@ def _non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
         raise SettingsError(f"expected a number >= 0, not {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise SettingsError(f"expected a number >= 1, not {text}")
     return value
 
 
@@ -127,6 +143,16 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option("host", "--host", str, "address to listen on", "ADDRESS"),
     Option("port", "--port", _non_negative_int, "HTTP port; 0 picks a free one", "PORT"),
+    Option("https_port", "--https-port", _non_negative_int, "HTTPS port; 0 picks a free one",
+           "PORT"),
+    Option("no_http", "--no-http", _flag, "do not serve plain HTTP", is_switch=True),
+    Option("no_https", "--no-https", _flag, "do not serve HTTPS", is_switch=True),
+    Option("tls_cert", "--tls-cert", Path,
+           "PEM certificate for HTTPS (with --tls-key) instead of the self-signed one", "FILE"),
+    Option("tls_key", "--tls-key", Path, "PEM private key of --tls-cert", "FILE"),
+    Option("tls_dir", "--tls-dir", Path,
+           "where the self-signed certificate is made and kept "
+           "(default $XDG_DATA_HOME/em-mock/tls or ~/.local/share/em-mock/tls)", "DIR"),
     Option("users", "--user", _users,
            "a user who may log on, NAME:PASSWORD (repeat the flag for more; the variable "
            "takes a comma-separated list)", "NAME:PASSWORD"),
@@ -154,6 +180,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_header_size", "--max-header-size", _non_negative_int,
            "largest request line, and largest header section, in bytes (414/431 beyond)",
            "BYTES"),
+    Option("max_body_size", "--max-body-size", _non_negative_int,
+           "largest request body, in bytes (413 beyond)", "BYTES"),
+    Option("max_sessions_per_user", "--max-sessions-per-user", _positive_int,
+           "live logon sessions one user may hold; the longest idle is ended first", "N"),
+    Option("max_sessions", "--max-sessions", _positive_int,
+           "live logon sessions in total; the longest idle is ended first", "N"),
     Option("task_delay", "--task-delay", _non_negative_float,
            "seconds (on the mock's clock) before a Task returned by an action is Finished",
            "SECONDS"),
@@ -228,3 +260,11 @@ def from_values(flags: Mapping[str, Any], environ: Mapping[str, str]) -> Setting
             raise SettingsError(f"{source}: {exc}") from None
     known = {f.name for f in fields(Settings)}
     return Settings(**{k: v for k, v in values.items() if k in known})
+
+
+def check_serving(settings: Settings) -> None:
+    """Refuse option combinations a server cannot start with."""
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        raise SettingsError("--tls-cert and --tls-key go together")
+    if settings.no_http and settings.no_https:
+        raise SettingsError("--no-http and --no-https together leave nothing to serve")

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,14 +56,16 @@ def auth(token: str) -> dict[str, str]:
     return {"X-RestSvcSessionId": token}
 
 
-READY = re.compile(r"em-mock ready: listening on (\S+)/api/")
+READY = re.compile(r"em-mock ready: listening on (http:\S+)/api/ and (https:\S+)/api/")
+TLS_DIR = Path(tempfile.gettempdir()) / "em-mock-tests-tls"
 
 
 class LiveServer:
     """A real ``em-mock`` process on a free loopback port."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
-        cmd = [sys.executable, "-m", "app", "--port", "0", "--epoch", EPOCH, *args]
+        cmd = [sys.executable, "-m", "app", "--port", "0", "--https-port", "0", "--epoch", EPOCH,
+               "--tls-dir", str(TLS_DIR), *args]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
                                      env={**os.environ, **(env or {})})
@@ -76,7 +79,7 @@ class LiveServer:
             self.lines.append(line)
             match = READY.search(line)
             if match:
-                self.url = match.group(1)
+                self.url, self.https_url = match.group(1), match.group(2)
                 return
         self.stop()
         raise RuntimeError("em-mock did not start:\n" + "".join(self.lines))

@@ -13,18 +13,13 @@ JSON = "application/json; charset=utf-8"
 
 
 # Header names as the vendor spells them: HTTP ignores case, shell scripts grepping
-# the headers do not.
-_SPELLING = {
+# the headers do not. Applied as the response leaves (see ``app.factory``), so
+# everything inside the app still sees Starlette's lower-case names.
+SPELLING = {
     name.lower().encode("latin-1"): name.encode("latin-1")
     for name in ("Content-Type", "Content-Length", "Location", "Set-Cookie",
                  "WWW-Authenticate", "X-RestSvcSessionId")
 }
-
-
-def vendor_spelling(response: Response) -> Response:
-    """Rewrite ``response``'s header names in the vendor's spelling."""
-    response.raw_headers = [(_SPELLING.get(k, k), v) for k, v in response.raw_headers]
-    return response
 
 
 def wants_json(accept: str | None) -> bool:
@@ -46,4 +41,4 @@ def render(
         response = Response(to_json(node, camel=camel, bom=bom), status, headers, media_type=JSON)
     else:
         response = Response(to_xml(node), status, headers, media_type=XML)
-    return vendor_spelling(response)
+    return response
