@@ -45,32 +45,70 @@ class NormalizePath:
         await self.app(scope, receive, send)
 
 
-class RequestLimits:
-    """Answer over-long request lines (414) and header sections (431) with an EM ``Error``,
-    and write response header names in the vendor's spelling on the way out.
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+                   r"|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 
-    The HTTP server's own hard limit is set well above ``max_bytes`` (see the CLI), so
-    ordinary oversized requests reach this check and get a proper EM answer.
+
+class RequestGuard:
+    """Refuse what no request may be, with an EM ``Error``; respell headers on the way out.
+
+    - request line over ``max_header`` bytes: 414; header section over it: 431 (the
+      HTTP server's own hard limit is set well above, see the CLI);
+    - a ``Host`` that is not ``host[:port]`` when Hrefs are built from it: 400;
+    - a body over ``max_body`` bytes: 413 (read at most that much, then stop).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_header: int, max_body: int, check_host: bool) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.max_header = max_header
+        self.max_body = max_body
+        self.check_host = check_host
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int,
+                      message: str) -> None:
+        await error_response(Request(scope), status, message)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            send = _respelled(send)
-            line = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
-            head = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
-            status = 414 if line > self.max_bytes else 431 if head > self.max_bytes else 0
-            if status:
-                request = Request(scope)
-                what = "request line" if status == 414 else "header section"
-                response = error_response(request, status, f"The {what} is longer than "
-                                          f"{self.max_bytes} bytes, the limit of this server.")
-                await response(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        send = _respelled(send)
+        line = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        head = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+        if line > self.max_header or head > self.max_header:
+            status = 414 if line > self.max_header else 431
+            what = "request line" if status == 414 else "header section"
+            await self._refuse(scope, receive, send, status, f"The {what} is longer than "
+                               f"{self.max_header} bytes, the limit of this server.")
+            return
+        host = Request(scope).headers.get("host")
+        if self.check_host and host is not None and not _HOST.match(host):
+            await self._refuse(scope, receive, send, 400,
+                               "The Host header is not a valid host[:port].")
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body.extend(message.get("body", b""))
+            more = message.get("more_body", False)
+            if len(body) > self.max_body:
+                await self._refuse(scope, receive, send, 413, "The request body is larger "
+                                   f"than {self.max_body} bytes, the limit of this server.")
                 return
-        await self.app(scope, receive, send)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 def _respelled(send: Send) -> Send:
@@ -131,5 +169,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _install_error_handlers(app)
     app.add_middleware(NormalizePath)
     app.add_middleware(Traffic, runtime=runtime)
-    app.add_middleware(RequestLimits, max_bytes=runtime.settings.max_header_size)
+    settings = runtime.settings
+    app.add_middleware(RequestGuard, max_header=settings.max_header_size,
+                       max_body=settings.max_body_size, check_host=settings.public_url is None)
     return app

@@ -51,7 +51,9 @@ def build_data(settings: Settings, clock_start_ms: int) -> DataSet:
 
 
 def _rng(settings: Settings) -> random.Random:
-    return random.Random(DEFAULT_SEED if settings.seed is None else settings.seed)
+    # A stream of its own: seeded like the data, but never repeating the data's GUIDs.
+    seed = DEFAULT_SEED if settings.seed is None else settings.seed
+    return random.Random(f"em-mock runtime {seed}")
 
 
 @dataclass
@@ -72,7 +74,8 @@ class Runtime:
         """A runtime for ``settings`` (loading its data unless ``data`` is given)."""
         clock = clock or Clock(settings.epoch, frozen=settings.frozen_clock)
         data = data if data is not None else build_data(settings, clock.start_ms)
-        logons = LogonSessions(clock, dict(settings.users), settings.session_timeout)
+        logons = LogonSessions(clock, dict(settings.users), settings.session_timeout,
+                               settings.max_sessions_per_user, settings.max_sessions)
         rng = _rng(settings)
         return cls(settings, clock, Store(data), logons,
                    Simulation(rng, int(settings.task_delay * 1000)), Faults(rng),

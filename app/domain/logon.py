@@ -6,6 +6,7 @@ import base64
 import binascii
 import hmac
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from app.domain.errors import EMError
@@ -50,13 +51,20 @@ def parse_basic(header: str | None) -> tuple[str, str]:
 
 
 class LogonSessions:
-    """The live logon sessions, keyed by token."""
+    """The live logon sessions, keyed by token, least recently used first.
 
-    def __init__(self, clock: Clock, users: dict[str, str], timeout_s: float) -> None:
+    At most ``max_per_user`` sessions per user and ``max_total`` in all: a new logon
+    past either bound ends the longest-idle session that stands in the way.
+    """
+
+    def __init__(self, clock: Clock, users: dict[str, str], timeout_s: float,
+                 max_per_user: int = 1000, max_total: int = 10_000) -> None:
         self.clock = clock
         self.users = users
         self.timeout_ms = int(timeout_s * 1000)
-        self._by_token: dict[str, LogonSession] = {}
+        self.max_per_user = max_per_user
+        self.max_total = max_total
+        self._by_token: OrderedDict[str, LogonSession] = OrderedDict()
 
     def clear(self) -> None:
         """End every session."""
@@ -77,6 +85,11 @@ class LogonSessions:
         now = self.clock.now_ms()
         for stale in [s for s in self._by_token.values() if self._expired(s, now)]:
             del self._by_token[stale.token]
+        mine = [s for s in self._by_token.values() if s.user == user]
+        while len(mine) >= self.max_per_user:
+            self.end(mine.pop(0))
+        while len(self._by_token) >= self.max_total:
+            self._by_token.popitem(last=False)
         session = LogonSession(str(uuid.uuid4()), user, now)
         self._by_token[session.token] = session
         return session
@@ -98,6 +111,7 @@ class LogonSessions:
             raise _unauthorized("The logon session has expired after "
                                 f"{self.timeout_ms // 1000} seconds without a request.")
         session.last_used_ms = now
+        self._by_token.move_to_end(session.token)
         return session
 
     def of_user(self, user: str) -> list[LogonSession]:
