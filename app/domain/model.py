@@ -118,3 +118,133 @@ class CloudFailoverSession:
     def backup_server(self) -> BackupServer:
         """The server the plan ran on."""
         return self.plan.backup_server
+
+
+# --- what monitoring clients read: jobs, their sessions, repositories, agents ----------
+
+JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
+JOB_SESSION_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopyWorker",
+                     "AgentBackup", "AgentManagement", "NasBackup")
+JOB_SESSION_STATES = ("Starting", "Stopping", "Working", "Pausing", "Resuming", "Stopped")
+TASK_STATES = ("InProgress", "Pending", "Completed")
+PLATFORMS = ("VMware", "HyperV", "vCloud", "CustomPlatform")
+REPOSITORY_KINDS = ("WindowsLocal", "LinuxLocal", "CifsShare", "DDBoost", "Cloud", "HPStoreOnce",
+                    "ExaGrid", "Foreign", "SanSnapshot", "HPStoreOnceIntegration", "Extendable",
+                    "Quantum", "Nfs", "AmazonS3Compatible")
+HOST_STATUSES = ("Online", "Offline", "Unknown")
+AGENT_STATUSES = ("NotInstalled", "Installed", "UnsupportedOs", "Failed", "Exclude")
+
+
+@dataclass(slots=True, eq=False)
+class Repository:
+    """A backup repository; ``capacity``/``free_space`` are bytes, -1 when unknown."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    kind: str = "WindowsLocal"
+    capacity: int = 0
+    free_space: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class JobVm:
+    """A VM a job processes: display name, hierarchy reference (``VmUid``), disk size."""
+
+    name: str
+    uid: str
+    size: int
+
+
+@dataclass(slots=True, eq=False)
+class Job:
+    """A backup, backup copy or replication job on a backup server."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    job_type: str = "Backup"
+    platform: str = "VMware"
+    description: str = ""
+    schedule_configured: bool = True
+    schedule_enabled: bool = True
+    next_run_ms: int | None = None
+    repository: Repository | None = None
+    vms: list[JobVm] = field(default_factory=list)
+    sources: list[Job] = field(default_factory=list)
+
+    @property
+    def is_replica(self) -> bool:
+        """Replication jobs' sessions live under ``/replicaSessions``."""
+        return self.job_type == "Replica"
+
+
+@dataclass(slots=True, eq=False)
+class TaskSession:
+    """One VM's part of a job session (``BackupTaskSession`` or ``ReplicaTaskSession``)."""
+
+    id: str
+    session: JobSession = field(repr=False)
+    vm_name: str
+    vm_uid: str
+    creation_ms: int
+    end_ms: int | None
+    state: str
+    result: str
+    reason: str = ""
+    total_size: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class JobSession:
+    """One run of a job (``BackupJobSession`` or ``ReplicaJobSession``).
+
+    ``job_type`` and ``job_name`` are the session's own: a backup copy worker reports
+    ``ImmediateBackupCopyWorker`` and ``<copy job>\\<source job> - <server>``.
+    """
+
+    id: str
+    job: Job
+    job_type: str
+    job_name: str
+    creation_ms: int
+    end_ms: int | None
+    state: str
+    result: str
+    progress: int
+    failure_message: str | None = None
+    is_retry: bool = False
+    tasks: list[TaskSession] = field(default_factory=list)
+
+    @property
+    def backup_server(self) -> BackupServer:
+        """The server the job ran on."""
+        return self.job.backup_server
+
+
+@dataclass(slots=True, eq=False)
+class ProtectionGroup:
+    """An agent protection group: where discovered computers come from."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+
+
+@dataclass(slots=True, eq=False)
+class DiscoveredComputer:
+    """A computer found in a protection group, with its Veeam agent's state."""
+
+    id: str
+    name: str
+    protection_group: ProtectionGroup
+    host_status: str = "Online"
+    agent_version: str = ""
+    agent_status: str = "Installed"
+    os_version: str = ""
+    ip_address: str = ""
+
+    @property
+    def backup_server(self) -> BackupServer:
+        """The server of the computer's protection group."""
+        return self.protection_group.backup_server

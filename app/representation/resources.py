@@ -7,6 +7,7 @@ here are the single source of both the XML element order and the JSON key order.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +18,17 @@ from app.domain.model import (
     CloudFailoverSession,
     CloudFailoverTask,
     CloudVmReplicaPoint,
+    DiscoveredComputer,
+    Job,
+    JobSession,
+    JobVm,
     PlanVm,
+    ProtectionGroup,
+    Repository,
+    TaskSession,
     urn,
 )
+from app.infra.clock import ms_to_datetime
 from app.representation.documents import (
     Ctx,
     alternate_to_entity,
@@ -190,3 +199,377 @@ RESOURCES: dict[str, ResourceType] = {
     r.name: r for r in (BACKUP_SERVER, CLOUD_FAILOVER_PLAN, CLOUD_VM_REPLICA_POINT,
                         CLOUD_FAILOVER_SESSION)
 }
+
+
+# --- what monitoring clients read -------------------------------------------------------
+
+_NS = uuid.UUID("6c1e1f1e-5d6b-4f0e-9a57-3f0c2b7e8d41")
+
+
+def derived_id(kind: str, guid: str) -> str:
+    """A stable id for something derived from another item (restore points, includes)."""
+    return str(uuid.uuid5(_NS, f"{kind} {guid}"))
+
+
+def sql_short_date(ms: int) -> str:
+    """SQL Server's short date style, ``Jun 15 2026  5:34AM`` (day and hour space-padded)."""
+    moment = ms_to_datetime(ms)
+    hour = moment.hour % 12 or 12
+    return (f"{moment.strftime('%b')} {moment.day:>2} {moment.year} "
+            f"{hour:>2}:{moment.minute:02d}{'AM' if moment.hour < 12 else 'PM'}")
+
+
+def session_name(s: JobSession, ctx: Ctx) -> str:
+    """``<JobName>@<creation time>``."""
+    return f"{s.job_name}@{ctx.suffix(s.creation_ms)}"
+
+
+def task_name(t: TaskSession, ctx: Ctx) -> str:
+    """``<VmDisplayName>@<creation time>``."""
+    return f"{t.vm_name}@{ctx.suffix(t.creation_ms)}"
+
+
+def produces_restore_point(t: TaskSession) -> bool:
+    """A finished, successful (or warning) backup task leaves a VM restore point."""
+    return (t.state == "Completed" and t.result in ("Success", "Warning")
+            and t.session.job_type == "Backup")
+
+
+def produces_replica_point(t: TaskSession) -> bool:
+    """A finished, successful (or warning) replication task leaves a VM replica point."""
+    done = t.state == "Completed" and t.result in ("Success", "Warning")
+    return done and t.session.job.is_replica
+
+
+def restore_point_name(t: TaskSession, ctx: Ctx) -> str:
+    """The restore point's name: SQL short date in EM 12, ``yyyy-MM-dd HH:mm:ss.ffffff`` in 13."""
+    return ctx.suffix(t.creation_ms) if ctx.profile >= 13 else sql_short_date(t.creation_ms)
+
+
+def _job_up(job: Job, ctx: Ctx) -> Node:
+    return link("Up", ctx.api(f"jobs/{job.id}"), "JobReference", job.name)
+
+
+def _session_layers(s: JobSession, ctx: Ctx) -> list[Layer]:
+    return [
+        Layer(elems=[("JobUid", urn("Job", s.job.id)), ("JobName", s.job_name),
+                     ("JobType", s.job_type), ("CreationTimeUTC", ctx.time(s.creation_ms)),
+                     ("EndTimeUTC", ctx.time(s.end_ms)), ("State", s.state),
+                     ("Result", s.result), ("Progress", s.progress),
+                     ("FailureMessage", s.failure_message)]),
+        Layer(elems=[("IsRetry", s.is_retry)]),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _SessionKind:
+    type_name: str
+    path: str
+    task_list: str
+    task_path: str
+
+
+_BACKUP = _SessionKind("BackupJobSession", "backupSessions", "BackupTaskSessionReferenceList",
+                       "taskSessions")
+_REPLICA = _SessionKind("ReplicaJobSession", "replicaSessions",
+                        "ReplicaTaskSessionReferenceList", "replicaTaskSessions")
+
+
+def _kind(s: JobSession) -> _SessionKind:
+    return _REPLICA if s.job.is_replica else _BACKUP
+
+
+def _job_session_ref(s: JobSession, ctx: Ctx, root: str) -> Node:
+    k = _kind(s)
+    name = session_name(s, ctx)
+    return reference(root, k.type_name, k.path, s.id, name, [
+        _server_up(s.backup_server, ctx), _job_up(s.job, ctx),
+        alternate_to_entity(k.type_name, k.path, s.id, name, ctx),
+        link("Down", ctx.api(f"{k.path}/{s.id}/{k.task_path}"), k.task_list),
+    ], ctx)
+
+
+def _job_session_entity(s: JobSession, ctx: Ctx) -> Node:
+    k = _kind(s)
+    name = session_name(s, ctx)
+    links_ = [
+        _server_up(s.backup_server, ctx), _job_up(s.job, ctx),
+        alternate_to_reference(k.type_name, k.path, s.id, name, ctx),
+        link("Down", ctx.api(f"{k.path}/{s.id}/{k.task_path}"), k.task_list),
+    ]
+    if not s.job.is_replica:
+        links_.append(link("Stop", ctx.api(f"{k.path}/{s.id}?action=stop")))
+        links_ += [link("Related", ctx.api(f"restorePoints/{derived_id('RestorePoint', t.id)}"),
+                        "RestorePointReference", restore_point_name(t, ctx))
+                   for t in s.tasks if produces_restore_point(t)]
+    return entity(k.type_name, k.path, s.id, name, links_, _session_layers(s, ctx), ctx)
+
+
+BACKUP_JOB_SESSION = ResourceType("BackupJobSession", "backupSessions", "BackupJobSessions",
+                                  _job_session_ref, _job_session_entity)
+REPLICA_JOB_SESSION = ResourceType("ReplicaJobSession", "replicaSessions", "ReplicaJobSessions",
+                                   _job_session_ref, _job_session_entity)
+
+
+def _task_kind(t: TaskSession) -> tuple[str, str]:
+    if t.session.job.is_replica:
+        return "ReplicaTaskSession", "replicaTaskSessions"
+    return "BackupTaskSession", "backupTaskSessions"
+
+
+def _task_ref(t: TaskSession, ctx: Ctx, root: str) -> Node:
+    type_name, path = _task_kind(t)
+    k = _kind(t.session)
+    name = task_name(t, ctx)
+    node = reference(root, type_name, path, t.id, name, [
+        _server_up(t.session.backup_server, ctx),
+        link("Up", ctx.api(f"{k.path}/{t.session.id}"), f"{k.type_name}Reference",
+             session_name(t.session, ctx)),
+        alternate_to_entity(type_name, path, t.id, name, ctx),
+    ], ctx)
+    return node
+
+
+def _task_entity(t: TaskSession, ctx: Ctx) -> Node:
+    type_name, path = _task_kind(t)
+    k = _kind(t.session)
+    name = task_name(t, ctx)
+    links_ = [
+        _server_up(t.session.backup_server, ctx),
+        link("Up", ctx.api(f"{k.path}/{t.session.id}"), f"{k.type_name}Reference",
+             session_name(t.session, ctx)),
+        alternate_to_reference(type_name, path, t.id, name, ctx),
+    ]
+    if produces_restore_point(t):
+        links_.append(link("Related",
+                           ctx.api(f"vmRestorePoints/{derived_id('VmRestorePoint', t.id)}"
+                                   "?format=Entity"), "VmRestorePoint", name))
+    if produces_replica_point(t):
+        links_.append(link("Related",
+                           ctx.api(f"vmReplicaPoints/{derived_id('VmReplicaPoint', t.id)}"
+                                   "?format=Entity"), "VmReplicaPoint", name))
+    elems: list[tuple[str, Any]] = [
+        ("JobSessionUid", urn(k.type_name, t.session.id)),
+        ("CreationTimeUTC", ctx.time(t.creation_ms)), ("EndTimeUTC", ctx.time(t.end_ms)),
+        ("State", t.state), ("Result", t.result), ("Reason", t.reason),
+        ("TotalSize", t.total_size)]
+    if not t.session.job.is_replica:
+        elems.append(("VmUid", t.vm_uid))
+    own = Layer(attrs=[("VmDisplayName", t.vm_name)], elems=elems)
+    return entity(type_name, path, t.id, name, links_, [own], ctx)
+
+
+BACKUP_TASK_SESSION = ResourceType("BackupTaskSession", "backupTaskSessions", "BackupTaskSessions",
+                                   _task_ref, _task_entity)
+REPLICA_TASK_SESSION = ResourceType("ReplicaTaskSession", "replicaTaskSessions",
+                                    "ReplicaTaskSessions", _task_ref, _task_entity)
+
+
+def _job_sessions_link(j: Job, ctx: Ctx) -> Node:
+    if j.is_replica:
+        return link("Down", ctx.api(f"jobs/{j.id}/replicaSessions"),
+                    "ReplicaJobSessionReferenceList")
+    return link("Down", ctx.api(f"jobs/{j.id}/backupSessions"), "BackupJobSessionReferenceList")
+
+
+def _job_ref(j: Job, ctx: Ctx, root: str) -> Node:
+    return reference(root, "Job", "jobs", j.id, j.name, [
+        _server_up(j.backup_server, ctx), alternate_to_entity("Job", "jobs", j.id, j.name, ctx),
+        _job_sessions_link(j, ctx),
+    ], ctx)
+
+
+def _job_entity(j: Job, ctx: Ctx) -> Node:
+    base = ctx.api(f"jobs/{j.id}")
+    links_ = [_server_up(j.backup_server, ctx),
+              alternate_to_reference("Job", "jobs", j.id, j.name, ctx),
+              link("Down", f"{base}/includes", "ObjectInJobList"), _job_sessions_link(j, ctx)]
+    if j.job_type != "ImmediateBackupCopy":
+        links_ += [link("Start", f"{base}?action=start"), link("Stop", f"{base}?action=stop"),
+                   link("Retry", f"{base}?action=retry")]
+    own = Layer(elems=[("JobType", j.job_type), ("Platform", j.platform),
+                       ("Description", j.description),
+                       ("ScheduleConfigured", j.schedule_configured),
+                       ("ScheduleEnabled", j.schedule_enabled),
+                       ("NextRun", ctx.time(j.next_run_ms)),
+                       ("JobScheduleOptions", None), ("JobInfo", None)])
+    return entity("Job", "jobs", j.id, j.name, links_, [own], ctx)
+
+
+JOB = ResourceType("Job", "jobs", "Jobs", _job_ref, _job_entity)
+
+
+def object_in_job(j: Job, vm: JobVm, order: int, ctx: Ctx) -> Node:
+    """One ``ObjectInJob`` of a job's includes."""
+    object_id = derived_id("ObjectInJob", f"{j.id} {vm.uid}")
+    return Node("ObjectInJob", [
+        Layer(attrs=[("Href", ctx.api(f"jobs/{j.id}/includes/{object_id}")),
+                     ("Type", "ObjectInJob")]),
+        Layer(elems=[("ObjectInJobId", object_id), ("HierarchyObjRef", vm.uid),
+                     ("Name", vm.name), ("DisplayName", vm.name), ("Order", order)]),
+    ])
+
+
+def _repo_downs(r: Repository, ctx: Ctx) -> list[Node]:
+    return [link("Down", ctx.api(f"repositories/{r.id}/backups"), "BackupReferenceList"),
+            link("Down", ctx.api(f"repositories/{r.id}/replicas"), "ReplicaReferenceList")]
+
+
+def _repo_ref(r: Repository, ctx: Ctx, root: str) -> Node:
+    return reference(root, "Repository", "repositories", r.id, r.name, [
+        _server_up(r.backup_server, ctx),
+        alternate_to_entity("Repository", "repositories", r.id, r.name, ctx),
+        *_repo_downs(r, ctx)], ctx)
+
+
+def _repo_entity(r: Repository, ctx: Ctx) -> Node:
+    own = Layer(elems=[("Capacity", r.capacity), ("FreeSpace", r.free_space), ("Kind", r.kind)])
+    return entity("Repository", "repositories", r.id, r.name, [
+        _server_up(r.backup_server, ctx),
+        alternate_to_reference("Repository", "repositories", r.id, r.name, ctx),
+        *_repo_downs(r, ctx)], [own], ctx)
+
+
+REPOSITORY = ResourceType("Repository", "repositories", "Repositories", _repo_ref, _repo_entity)
+
+COMPUTER_PATH = "agents/discoveredComputers"
+GROUP_PATH = "agents/protectionGroups"
+# Quirk kept on purpose: a discovered computer's own Href points under /backupTaskSessions/.
+COMPUTER_HREF_PATH = "backupTaskSessions"
+
+
+def _computer_links(c: DiscoveredComputer, ctx: Ctx, alternate: Node) -> list[Node]:
+    group = c.protection_group
+    return [_server_up(c.backup_server, ctx), alternate,
+            link("Up", ctx.api(f"{GROUP_PATH}/{group.id}"), "AgentProtectionGroupReference",
+                 group.name)]
+
+
+def _computer_ref(c: DiscoveredComputer, ctx: Ctx, root: str) -> Node:
+    alternate = alternate_to_entity("DiscoveredComputer", COMPUTER_PATH, c.id, c.name, ctx)
+    return reference(root, "DiscoveredComputer", COMPUTER_HREF_PATH, c.id, c.name,
+                     _computer_links(c, ctx, alternate), ctx)
+
+
+def _computer_entity(c: DiscoveredComputer, ctx: Ctx) -> Node:
+    alternate = alternate_to_reference("DiscoveredComputer", COMPUTER_PATH, c.id, c.name, ctx)
+    own = Layer(elems=[
+        ("HostStatus", c.host_status), ("AgentVersion", c.agent_version),
+        ("AgentStatus", c.agent_status), ("OsVersion", c.os_version),
+        ("IpAddress", c.ip_address),
+        ("HierarchyObjRef",
+         f"urn:AgentForWindows:VeeamAgent:00000000-0000-0000-0000-000000000000.{c.id}")])
+    return entity("DiscoveredComputer", COMPUTER_HREF_PATH, c.id, c.name,
+                  _computer_links(c, ctx, alternate), [own], ctx)
+
+
+DISCOVERED_COMPUTER = ResourceType("DiscoveredComputer", COMPUTER_PATH, "DiscoveredComputers",
+                                   _computer_ref, _computer_entity)
+
+
+def _group_links(g: ProtectionGroup, ctx: Ctx, alternate: Node) -> list[Node]:
+    return [_server_up(g.backup_server, ctx), alternate,
+            link("Down", ctx.api(f"{GROUP_PATH}/{g.id}/discoveredComputers"),
+                 "DiscoveredComputerReferenceList")]
+
+
+def _group_ref(g: ProtectionGroup, ctx: Ctx, root: str) -> Node:
+    alternate = alternate_to_entity("AgentProtectionGroup", GROUP_PATH, g.id, g.name, ctx)
+    return reference(root, "AgentProtectionGroup", GROUP_PATH, g.id, g.name,
+                     _group_links(g, ctx, alternate), ctx)
+
+
+def _group_entity(g: ProtectionGroup, ctx: Ctx) -> Node:
+    alternate = alternate_to_reference("AgentProtectionGroup", GROUP_PATH, g.id, g.name, ctx)
+    return entity("AgentProtectionGroup", GROUP_PATH, g.id, g.name,
+                  _group_links(g, ctx, alternate), [], ctx)
+
+
+PROTECTION_GROUP = ResourceType("AgentProtectionGroup", GROUP_PATH, "AgentProtectionGroups",
+                                _group_ref, _group_entity)
+
+
+def _rp_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
+    rp_id = derived_id("RestorePoint", t.id)
+    return [_server_up(t.session.backup_server, ctx), alternate,
+            link("Down", ctx.api(f"restorePoints/{rp_id}/vmRestorePoints"),
+                 "VmRestorePointReferenceList")]
+
+
+def _rp_ref(t: TaskSession, ctx: Ctx, root: str) -> Node:
+    rp_id, name = derived_id("RestorePoint", t.id), restore_point_name(t, ctx)
+    return reference(root, "RestorePoint", "restorePoints", rp_id, name, _rp_links(
+        t, ctx, alternate_to_entity("RestorePoint", "restorePoints", rp_id, name, ctx)), ctx)
+
+
+def _rp_entity(t: TaskSession, ctx: Ctx) -> Node:
+    rp_id, name = derived_id("RestorePoint", t.id), restore_point_name(t, ctx)
+    own = Layer(elems=[("BackupDateUTC", ctx.time(t.creation_ms))])
+    return entity("RestorePoint", "restorePoints", rp_id, name, _rp_links(
+        t, ctx, alternate_to_reference("RestorePoint", "restorePoints", rp_id, name, ctx)),
+        [own], ctx)
+
+
+RESTORE_POINT = ResourceType("RestorePoint", "restorePoints", "RestorePoints", _rp_ref, _rp_entity)
+
+
+def _full(t: TaskSession) -> bool:
+    # The first point of a VM in a run of daily backups is the full one; the mock calls
+    # every point made on a Sunday (UTC) full and the rest increments.
+    return ms_to_datetime(t.creation_ms).weekday() == 6
+
+
+def _vrp_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
+    rp_id = derived_id("RestorePoint", t.id)
+    return [_server_up(t.session.backup_server, ctx),
+            link("Up", ctx.api(f"restorePoints/{rp_id}"), "RestorePointReference",
+                 restore_point_name(t, ctx)), alternate]
+
+
+def _vrp_ref(t: TaskSession, ctx: Ctx, root: str) -> Node:
+    vid, name = derived_id("VmRestorePoint", t.id), task_name(t, ctx)
+    return reference(root, "VmRestorePoint", "vmRestorePoints", vid, name, _vrp_links(
+        t, ctx, alternate_to_entity("VmRestorePoint", "vmRestorePoints", vid, name, ctx)), ctx)
+
+
+def _vrp_entity(t: TaskSession, ctx: Ctx) -> Node:
+    vid, name = derived_id("VmRestorePoint", t.id), task_name(t, ctx)
+    full = _full(t)
+    own = Layer(elems=[("CreationTimeUTC", ctx.time(t.creation_ms)),
+                       ("Algorithm", "Full" if full else "Incremental"),
+                       ("PointType", "Full" if full else "Increment"),
+                       ("HierarchyObjRef", t.vm_uid)])
+    return entity("VmRestorePoint", "vmRestorePoints", vid, name, _vrp_links(
+        t, ctx, alternate_to_reference("VmRestorePoint", "vmRestorePoints", vid, name, ctx)),
+        [own], ctx)
+
+
+VM_RESTORE_POINT = ResourceType("VmRestorePoint", "vmRestorePoints", "VmRestorePoints",
+                                _vrp_ref, _vrp_entity)
+
+
+def _vrep_ref(t: TaskSession, ctx: Ctx, root: str) -> Node:
+    vid, name = derived_id("VmReplicaPoint", t.id), task_name(t, ctx)
+    return reference(root, "VmReplicaPoint", "vmReplicaPoints", vid, name, [
+        _server_up(t.session.backup_server, ctx),
+        alternate_to_entity("VmReplicaPoint", "vmReplicaPoints", vid, name, ctx)], ctx)
+
+
+def _vrep_entity(t: TaskSession, ctx: Ctx) -> Node:
+    vid, name = derived_id("VmReplicaPoint", t.id), task_name(t, ctx)
+    own = Layer(attrs=[("VmDisplayName", t.vm_name)],
+                elems=[("CreationTimeUTC", ctx.time(t.creation_ms)), ("PointType", "Snapshot"),
+                       ("State", "Ready"), ("HierarchyObjRef", t.vm_uid)])
+    return entity("VmReplicaPoint", "vmReplicaPoints", vid, name, [
+        _server_up(t.session.backup_server, ctx),
+        alternate_to_reference("VmReplicaPoint", "vmReplicaPoints", vid, name, ctx)],
+        [own], ctx)
+
+
+VM_REPLICA_POINT = ResourceType("VmReplicaPoint", "vmReplicaPoints", "VmReplicaPoints",
+                                _vrep_ref, _vrep_entity)
+
+RESOURCES.update({r.name: r for r in (
+    BACKUP_JOB_SESSION, REPLICA_JOB_SESSION, BACKUP_TASK_SESSION, REPLICA_TASK_SESSION, JOB,
+    REPOSITORY, DISCOVERED_COMPUTER, PROTECTION_GROUP, RESTORE_POINT, VM_RESTORE_POINT,
+    VM_REPLICA_POINT)})

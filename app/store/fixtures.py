@@ -14,9 +14,6 @@ clock. Without ``Anchor`` the times are served as written.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,126 +30,17 @@ from app.domain.model import (
     urn,
 )
 from app.domain.times import format_instant, parse_instant_ms
+from app.store import fixtures_infra as infra
 from app.store.memory import DataSet
+from app.store.validate import FixtureError, Reader, Source, claim, items
+
+__all__ = ["FORMAT", "SECTIONS", "FixtureError", "dumps", "load_documents", "load_path",
+           "to_document"]
 
 FORMAT = "em-mock-fixture/1"
-SECTIONS = ("BackupServers", "CloudTenants", "CloudFailoverPlans", "CloudFailoverSessions")
+SECTIONS = ("BackupServers", "CloudTenants", "CloudFailoverPlans", "CloudFailoverSessions",
+            *infra.SECTIONS)
 OUTCOMES = ("Success", "Warning", "Failed")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_MISSING = object()
-
-
-class FixtureError(Exception):
-    """Fixture data that cannot be served; ``errors`` lists every reason found."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-@dataclass
-class _Source:
-    """One section item with where it came from, for error messages."""
-
-    file: str
-    path: str
-    item: Any
-
-
-@dataclass
-class _Reader:
-    errors: list[str] = field(default_factory=list)
-    shift_ms: int = 0
-
-    def error(self, src: _Source, key: str | None, reason: str) -> None:
-        where = src.path + (f".{key}" if key else "")
-        self.errors.append(f"{src.file}: {where}: {reason}")
-
-    def value(self, src: _Source, key: str, kind: type | tuple[type, ...], *,
-              required: bool = False, default: Any = None, nullable: bool = False) -> Any:
-        raw = src.item.get(key, _MISSING)
-        if raw is _MISSING:
-            if required:
-                self.error(src, key, "is required")
-            return default
-        if raw is None and nullable:
-            return None
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if (isinstance(raw, bool) and bool not in kinds) or not isinstance(raw, kinds):
-            names = " or ".join(k.__name__.replace("str", "string").replace("int", "integer")
-                                .replace("bool", "boolean").replace("list", "array")
-                                for k in kinds)
-            self.error(src, key, f"must be {'null or ' if nullable else ''}{names}, "
-                       f"not {json.dumps(raw)[:60]}")
-            return default
-        return raw
-
-    def uid(self, src: _Source, key: str, type_name: str, *, required: bool = True,
-            nullable: bool = False) -> str | None:
-        raw = self.value(src, key, str, required=required, nullable=nullable)
-        if raw is None:
-            return None
-        guid = raw
-        if raw.lower().startswith("urn:"):
-            parts = raw.split(":")
-            if len(parts) != 4 or parts[1] != "veeam" or parts[2] != type_name:
-                self.error(src, key, f"{raw!r} is not a UID of the form "
-                           f"urn:veeam:{type_name}:<guid>")
-                return None
-            guid = parts[3]
-        if not _GUID.match(guid):
-            self.error(src, key, f"{raw!r} is not a GUID (8-4-4-4-12 hex digits)")
-            return None
-        return str(guid.lower())
-
-    def time(self, src: _Source, key: str, *, required: bool = True) -> int | None:
-        raw = self.value(src, key, str, required=required, nullable=not required)
-        if raw is None:
-            return None
-        ms = parse_instant_ms(raw)
-        if ms is None:
-            self.error(src, key, f"{raw!r} is not a UTC date-time in whole milliseconds "
-                       "(e.g. 2026-05-01T12:00:00.250Z)")
-            return None
-        return ms + self.shift_ms
-
-    def choice(self, src: _Source, key: str, allowed: tuple[str, ...], *,
-               required: bool = True, default: str | None = None, nullable: bool = False
-               ) -> str | None:
-        raw = self.value(src, key, str, required=required, default=default, nullable=nullable)
-        if raw is not None and raw not in allowed:
-            self.error(src, key, f"{raw!r} is not one of {', '.join(allowed)}")
-            return default
-        return raw  # type: ignore[no-any-return]
-
-    def unknown_keys(self, src: _Source, known: tuple[str, ...]) -> None:
-        for key in src.item:
-            if key not in known:
-                self.error(src, key, f"unknown key (known keys: {', '.join(known)})")
-
-
-def _items(reader: _Reader, documents: list[tuple[str, Any]], section: str) -> Iterator[_Source]:
-    for file, doc in documents:
-        items = doc.get(section, [])
-        if not isinstance(items, list):
-            reader.errors.append(f"{file}: $.{section}: must be an array")
-            continue
-        for i, item in enumerate(items):
-            src = _Source(file, f"$.{section}[{i}]", item)
-            if not isinstance(item, dict):
-                reader.error(src, None, "must be an object")
-                continue
-            yield src
-
-
-def _claim(reader: _Reader, seen: dict[str, str], src: _Source, guid: str | None) -> bool:
-    if guid is None:
-        return False
-    if guid in seen:
-        reader.error(src, "UID", f"duplicate UID {guid} (first used at {seen[guid]})")
-        return False
-    seen[guid] = f"{src.file}: {src.path}"
-    return True
 
 
 _SERVER_KEYS = ("UID", "Name", "Description", "Port", "Version", "WcfPort",
@@ -167,9 +55,9 @@ _TASK_KEYS = ("VmName", "VmReplicaPointUid", "CreationTimeUTC", "EndTimeUTC", "S
               "Result", "Progress", "FailureMessage")
 
 
-def _read_servers(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
+def _read_servers(reader: Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
     seen: dict[str, str] = {}
-    for src in _items(reader, docs, "BackupServers"):
+    for src in items(reader, docs, "BackupServers"):
         reader.unknown_keys(src, _SERVER_KEYS)
         guid = reader.uid(src, "UID", "BackupServer")
         name = reader.value(src, "Name", str, required=True, default="")
@@ -182,26 +70,26 @@ def _read_servers(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -
             certificate_thumbprint=reader.value(src, "VbrCertificateThumbprint", str, default=""),
             ip_or_dns_name=reader.value(src, "IpOrDnsName", str, default=name),
         )
-        if _claim(reader, seen, src, guid):
+        if claim(reader, seen, src, guid):
             data.backup_servers[server.id] = server
 
 
-def _read_tenants(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
+def _read_tenants(reader: Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
     seen: dict[str, str] = {}
-    for src in _items(reader, docs, "CloudTenants"):
+    for src in items(reader, docs, "CloudTenants"):
         reader.unknown_keys(src, _TENANT_KEYS)
         guid = reader.uid(src, "UID", "CloudTenant")
         name = reader.value(src, "Name", str, required=True, default="")
-        if _claim(reader, seen, src, guid):
+        if claim(reader, seen, src, guid):
             data.tenants[guid or ""] = CloudTenant(guid or "", name)
 
 
-def _read_vms(reader: _Reader, src: _Source, plan: CloudFailoverPlan,
+def _read_vms(reader: Reader, src: Source, plan: CloudFailoverPlan,
               points_seen: dict[str, str]) -> None:
     vms = reader.value(src, "Vms", list, default=[])
     names: set[str] = set()
     for v, vm_item in enumerate(vms):
-        vm_src = _Source(src.file, f"{src.path}.Vms[{v}]", vm_item)
+        vm_src = Source(src.file, f"{src.path}.Vms[{v}]", vm_item)
         if not isinstance(vm_item, dict):
             reader.error(vm_src, None, "must be an object")
             continue
@@ -213,23 +101,23 @@ def _read_vms(reader: _Reader, src: _Source, plan: CloudFailoverPlan,
         names.add(vm.name)
         points = reader.value(vm_src, "ReplicaPoints", list, default=[])
         for p, point_item in enumerate(points):
-            p_src = _Source(src.file, f"{vm_src.path}.ReplicaPoints[{p}]", point_item)
+            p_src = Source(src.file, f"{vm_src.path}.ReplicaPoints[{p}]", point_item)
             if not isinstance(point_item, dict):
                 reader.error(p_src, None, "must be an object")
                 continue
             reader.unknown_keys(p_src, ("UID", "CreationTimeUTC"))
             guid = reader.uid(p_src, "UID", "CloudVmReplicaPoint")
             moment = reader.time(p_src, "CreationTimeUTC")
-            if _claim(reader, points_seen, p_src, guid) and moment is not None:
+            if claim(reader, points_seen, p_src, guid) and moment is not None:
                 vm.replica_points.append(CloudVmReplicaPoint(guid or "", vm.name, moment, plan))
         vm.replica_points.sort(key=lambda rp: rp.creation_ms)
         plan.vms.append(vm)
 
 
-def _read_plans(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
+def _read_plans(reader: Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
     seen: dict[str, str] = {}
     points_seen: dict[str, str] = {}
-    for src in _items(reader, docs, "CloudFailoverPlans"):
+    for src in items(reader, docs, "CloudFailoverPlans"):
         reader.unknown_keys(src, _PLAN_KEYS)
         guid = reader.uid(src, "UID", "CloudFailoverPlan")
         name = reader.value(src, "Name", str, required=True, default="")
@@ -255,12 +143,12 @@ def _read_plans(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> 
             outcome=reader.choice(src, "Outcome", OUTCOMES, required=False, nullable=True),
         )
         _read_vms(reader, src, plan, points_seen)
-        if _claim(reader, seen, src, guid):
+        if claim(reader, seen, src, guid):
             data.plans[plan.id] = plan
     data.index_replica_points()
 
 
-def _run_fields(reader: _Reader, src: _Source) -> tuple[int, int | None, str, str, int, str | None]:
+def _run_fields(reader: Reader, src: Source) -> tuple[int, int | None, str, str, int, str | None]:
     created = reader.time(src, "CreationTimeUTC")
     ended = reader.time(src, "EndTimeUTC", required=False)
     # A value that cannot be read is reported once; the rules that tie State, EndTimeUTC
@@ -286,9 +174,9 @@ def _run_fields(reader: _Reader, src: _Source) -> tuple[int, int | None, str, st
     return created or 0, ended, state or "Stopped", result or "Success", progress, message
 
 
-def _read_sessions(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
+def _read_sessions(reader: Reader, docs: list[tuple[str, Any]], data: DataSet) -> None:
     seen: dict[str, str] = {}
-    for src in _items(reader, docs, "CloudFailoverSessions"):
+    for src in items(reader, docs, "CloudFailoverSessions"):
         reader.unknown_keys(src, _SESSION_KEYS)
         guid = reader.uid(src, "UID", "CloudFailoverSession")
         plan_id = reader.uid(src, "CloudFailoverPlanUid", "CloudFailoverPlan")
@@ -299,7 +187,7 @@ def _read_sessions(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) 
         created, ended, state, result, progress, message = _run_fields(reader, src)
         tasks = []
         for t, task_item in enumerate(reader.value(src, "Tasks", list, default=[])):
-            t_src = _Source(src.file, f"{src.path}.Tasks[{t}]", task_item)
+            t_src = Source(src.file, f"{src.path}.Tasks[{t}]", task_item)
             if not isinstance(task_item, dict):
                 reader.error(t_src, None, "must be an object")
                 continue
@@ -312,7 +200,7 @@ def _read_sessions(reader: _Reader, docs: list[tuple[str, Any]], data: DataSet) 
                 reader.error(t_src, "VmReplicaPointUid",
                              f"no replica point has the UID {point_id}")
             tasks.append(CloudFailoverTask(vm_name, point, *_run_fields(reader, t_src)))
-        if plan is not None and _claim(reader, seen, src, guid):
+        if plan is not None and claim(reader, seen, src, guid):
             data.sessions[guid or ""] = CloudFailoverSession(
                 guid or "", plan, created, ended, state, result, progress, message, tasks)
 
@@ -344,7 +232,7 @@ def _documents(path: Path) -> list[tuple[str, Any]]:
 
 def load_documents(documents: list[tuple[str, Any]], clock_start_ms: int) -> DataSet:
     """Validate parsed fixture documents and build the data set (all errors at once)."""
-    reader = _Reader()
+    reader = Reader()
     anchors = set()
     for file, doc in documents:
         if not isinstance(doc, dict):
@@ -373,6 +261,7 @@ def load_documents(documents: list[tuple[str, Any]], clock_start_ms: int) -> Dat
     _read_tenants(reader, documents, data)
     _read_plans(reader, documents, data)
     _read_sessions(reader, documents, data)
+    infra.read_sections(reader, documents, data)
     if reader.errors:
         raise FixtureError(reader.errors)
     return data
@@ -434,6 +323,7 @@ def to_document(data: DataSet) -> dict[str, Any]:
         "State": s.state, "Result": s.result, "Progress": s.progress,
         "FailureMessage": s.failure_message, "Tasks": [_task(t) for t in s.tasks],
     } for s in data.sessions.values()]
+    doc.update(infra.write_sections(data))
     return doc
 
 

@@ -22,6 +22,7 @@ from app.domain.model import (
     CloudVmReplicaPoint,
     PlanVm,
 )
+from app.store.infrastructure import add_infrastructure
 from app.store.memory import DataSet
 
 DEFAULT_SEED = 1
@@ -180,4 +181,5 @@ def generate(seed: int, sizes: Sizes, now_ms: int) -> DataSet:
             session = _running_session(rng, plan, start, now_ms)
             data.sessions[session.id] = session
     data.index_replica_points()
+    add_infrastructure(data, seed, now_ms)
     return data

@@ -12,6 +12,12 @@ from app.domain.model import (
     CloudFailoverSession,
     CloudTenant,
     CloudVmReplicaPoint,
+    DiscoveredComputer,
+    Job,
+    JobSession,
+    ProtectionGroup,
+    Repository,
+    TaskSession,
 )
 
 T = TypeVar("T")
@@ -30,7 +36,17 @@ class DataSet:
     plans: dict[str, CloudFailoverPlan] = field(default_factory=dict)
     sessions: dict[str, CloudFailoverSession] = field(default_factory=dict)
     replica_points: dict[str, CloudVmReplicaPoint] = field(default_factory=dict)
+    repositories: dict[str, Repository] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    job_sessions: dict[str, JobSession] = field(default_factory=dict)
+    task_sessions: dict[str, TaskSession] = field(default_factory=dict)
+    protection_groups: dict[str, ProtectionGroup] = field(default_factory=dict)
+    discovered_computers: dict[str, DiscoveredComputer] = field(default_factory=dict)
     anchor_ms: int | None = None
+
+    def index_task_sessions(self) -> None:
+        """Rebuild ``task_sessions`` from the job sessions' tasks."""
+        self.task_sessions = {t.id: t for s in self.job_sessions.values() for t in s.tasks}
 
     def index_replica_points(self) -> None:
         """Rebuild ``replica_points`` from the plans' VMs."""
@@ -84,3 +100,37 @@ class Store:
     def plan_rows(self) -> list[CloudFailoverPlan]:
         """Cloud failover plans in creation order."""
         return self.rows("plans")
+
+    def filtered(self, name: str, keep: Callable[[Any], bool], source: str) -> list[Any]:
+        """The items of collection ``source`` that ``keep`` accepts (cached as ``name``)."""
+        return self.get(("rows", name), lambda: [i for i in self.rows(source) if keep(i)])
+
+    def backup_session_rows(self) -> list[JobSession]:
+        """Backup job sessions (every job type but replication), in creation order."""
+        return self.filtered("backup_sessions", lambda s: not s.job.is_replica, "job_sessions")
+
+    def replica_session_rows(self) -> list[JobSession]:
+        """Replication job sessions, in creation order."""
+        return self.filtered("replica_sessions", lambda s: s.job.is_replica, "job_sessions")
+
+    def backup_task_rows(self) -> list[TaskSession]:
+        """Backup task sessions, in creation order."""
+        return self.filtered("backup_tasks", lambda t: not t.session.job.is_replica,
+                             "task_sessions")
+
+    def replica_task_rows(self) -> list[TaskSession]:
+        """Replication task sessions, in creation order."""
+        return self.filtered("replica_tasks", lambda t: t.session.job.is_replica,
+                             "task_sessions")
+
+    def job_rows(self) -> list[Job]:
+        """Jobs in creation order."""
+        return self.rows("jobs")
+
+    def repository_rows(self) -> list[Repository]:
+        """Repositories in creation order."""
+        return self.rows("repositories")
+
+    def computer_rows(self) -> list[DiscoveredComputer]:
+        """Discovered computers in creation order."""
+        return self.rows("discovered_computers")
