@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import actions, collections, entry, query
+from app.api import actions, collections, entry, query, reports
 from app.api.traffic import Traffic
 from app.control.router import create_control_app
 from app.domain.errors import EMError
@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="em-mock", docs_url=None, redoc_url=None, openapi_url=None,
                   redirect_slashes=False)
     app.state.runtime = runtime
-    for module in (entry, query, collections, actions):
+    for module in (entry, query, collections, actions, reports):
         app.include_router(module.router)
     if not runtime.settings.no_control:
         app.mount("/mock", create_control_app(runtime))

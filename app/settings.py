@@ -51,6 +51,7 @@ class Settings:
     no_control: bool = False
     journal_size: int = 1000
     json_bom: bool = False
+    em_version: int = 12
 
     @property
     def generated(self) -> bool:
@@ -120,6 +121,12 @@ def _log_level(text: str) -> str:
     if text.lower() not in LOG_LEVELS:
         raise SettingsError(f"expected one of {', '.join(LOG_LEVELS)}, not {text!r}")
     return text.lower()
+
+
+def _em_version(text: str) -> int:
+    if text.strip() not in ("12", "13"):
+        raise SettingsError(f"expected 12 or 13, not {text!r}")
+    return int(text)
 
 
 def _url(text: str) -> str:
@@ -195,6 +202,9 @@ OPTIONS: tuple[Option, ...] = (
            "remove the control API (/mock/) entirely", is_switch=True),
     Option("journal_size", "--journal-size", _non_negative_int,
            "how many requests the journal keeps (0 turns it off)", "N"),
+    Option("em_version", "--em-version", _em_version,
+           "which Enterprise Manager to imitate: 12 (PascalCase JSON, millisecond times) or 13 "
+           "(camelCase JSON keys, microsecond times, upper-case hex in paging links)", "12|13"),
     Option("json_bom", "--json-bom", _flag,
            "start JSON bodies with a UTF-8 byte order mark, as some real servers do",
            is_switch=True),

@@ -62,8 +62,8 @@ class Wire:
 def wire(request: Request) -> Wire:
     """The :class:`Wire` of this request."""
     rt = runtime(request)
-    return Wire(Ctx(base_url(request, rt)), wants_json(request.headers.get("accept")),
-                rt.settings.json_bom)
+    return Wire(Ctx(base_url(request, rt), rt.settings.em_version),
+                wants_json(request.headers.get("accept")), rt.settings.json_bom)
 
 
 def current_session(request: Request) -> LogonSession:

@@ -21,15 +21,32 @@ _VERSION = re.compile(r"^v1_\d{1,3}$", re.IGNORECASE)
 # The collections a logon session offers (Rel=Down), in the order the body lists them.
 LOGON_LINKS: tuple[tuple[str, str], ...] = (
     ("backupServers", "BackupServerReferenceList"),
+    ("jobs", "JobReferenceList"),
+    ("repositories", "RepositoryReferenceList"),
+    ("backupSessions", "BackupJobSessionReferenceList"),
+    ("replicaSessions", "ReplicaJobSessionReferenceList"),
+    ("backupTaskSessions", "BackupTaskSessionReferenceList"),
+    ("replicaTaskSessions", "ReplicaTaskSessionReferenceList"),
+    ("backupFiles", "BackupFileReferenceList"),
     ("querySvc", "QueryService"),
-    ("cloud", "CloudConnectService"),
+    ("reports/summary", "Report"),
     ("backupServers?format=Entity", "BackupServerList"),
+    ("jobs?format=Entity", "JobList"),
+    ("repositories?format=Entity", "RepositoryList"),
+    ("backupSessions?format=Entity", "BackupJobSessionList"),
+    ("replicaSessions?format=Entity", "ReplicaJobSessionList"),
+    ("backupTaskSessions?format=Entity", "BackupTaskSessionList"),
+    ("replicaTaskSessions?format=Entity", "ReplicaTaskSessionList"),
+    ("cloud", "CloudConnectService"),
+    ("agents", "AgentsService"),
 )
 
 
 def logon_body(ctx: Ctx, session: LogonSession) -> Node:
     """The ``LogonSession`` document of ``session``."""
-    down = [link("Down", ctx.api(path), type_) for path, type_ in LOGON_LINKS]
+    # The summary report is the one logon link with a Name, as on real servers.
+    down = [link("Down", ctx.api(path), type_, "Summary" if type_ == "Report" else None)
+            for path, type_ in LOGON_LINKS]
     return docs.logon_session(ctx, session.id, session.user, down)
 
 

@@ -28,6 +28,7 @@ from app.domain.model import (
     TaskSession,
     urn,
 )
+from app.domain.reports import is_full
 from app.infra.clock import ms_to_datetime
 from app.representation.documents import (
     Ctx,
@@ -513,12 +514,6 @@ def _rp_entity(t: TaskSession, ctx: Ctx) -> Node:
 RESTORE_POINT = ResourceType("RestorePoint", "restorePoints", "RestorePoints", _rp_ref, _rp_entity)
 
 
-def _full(t: TaskSession) -> bool:
-    # The first point of a VM in a run of daily backups is the full one; the mock calls
-    # every point made on a Sunday (UTC) full and the rest increments.
-    return ms_to_datetime(t.creation_ms).weekday() == 6
-
-
 def _vrp_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
     rp_id = derived_id("RestorePoint", t.id)
     return [_server_up(t.session.backup_server, ctx),
@@ -534,7 +529,7 @@ def _vrp_ref(t: TaskSession, ctx: Ctx, root: str) -> Node:
 
 def _vrp_entity(t: TaskSession, ctx: Ctx) -> Node:
     vid, name = derived_id("VmRestorePoint", t.id), task_name(t, ctx)
-    full = _full(t)
+    full = is_full(t)
     own = Layer(elems=[("CreationTimeUTC", ctx.time(t.creation_ms)),
                        ("Algorithm", "Full" if full else "Incremental"),
                        ("PointType", "Full" if full else "Increment"),

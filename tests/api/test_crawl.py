@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import deque
+import re
+from collections import Counter, deque
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,12 @@ from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, basic, xml
 
 BASE = "http://testserver"
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+PER_SHAPE = 4  # distinct URLs followed per shape (the URL with its ids blanked out)
+
+
+def _shape(url: str) -> str:
+    return GUID.sub("{id}", url.split("&page=")[0])
 
 
 def _hrefs_json(value, out):
@@ -39,7 +46,11 @@ def _hrefs_xml(body, out):
 def test_every_href_answers_200(as_json):
     settings = Settings(epoch=EPOCH_MS, frozen_clock=True, sessions=40, failover_plans=4,
                         backup_servers=2)
-    with TestClient(create_app(runtime=Runtime.create(settings)), base_url=BASE) as client:
+    runtime = Runtime.create(settings)
+    # Kept quirk: a discovered computer's own Href points under /backupTaskSessions/ and
+    # answers 404 there (tested in test_quirks); only its Alternate link leads to it.
+    computers = set(runtime.store.data.discovered_computers)
+    with TestClient(create_app(runtime=runtime), base_url=BASE) as client:
         accept = JSON if as_json else {}
         logon = client.post("/api/sessionMngr/?v=latest", headers={
             "Authorization": basic(), **accept})
@@ -52,11 +63,15 @@ def test_every_href_answers_200(as_json):
         queue.extend(found)
         seen: set[str] = set()
         kinds: set[str] = set()
+        shapes: Counter[str] = Counter()
         while queue:
             url = queue.popleft()
-            if url in seen:
+            if url in seen or shapes[_shape(url)] >= PER_SHAPE:
+                continue
+            if "/backupTaskSessions/" in url and GUID.findall(url)[0] in computers:
                 continue
             seen.add(url)
+            shapes[_shape(url)] += 1
             assert url.startswith(BASE + "/api/"), url
             response = client.get(url, headers=headers)
             assert response.status_code == 200, (url, response.text[:300])
@@ -65,7 +80,7 @@ def test_every_href_answers_200(as_json):
              else _hrefs_xml(response.content, found))
             queue.extend(h for h in found if h not in seen)
             kinds.add(url.split("/api/")[1].split("?")[0].split("/")[0])
-        assert len(seen) > 150
+        assert len(shapes) > 40
         assert {"backupServers", "cloud", "query", "querySvc", "logonSessions"} <= kinds
         assert any("/cloud/vmReplicaPoints/" in u for u in seen)
         assert any("/includes/" in u for u in seen)

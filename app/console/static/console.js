@@ -1,0 +1,1040 @@
+// em-mock console: a plain-JavaScript client of the EM API (/api/) and the control API (/mock/).
+"use strict";
+
+(() => {
+  // ------------------------------------------------------------------ set-up
+  const meta = (name) => {
+    const node = document.querySelector(`meta[name="${name}"]`);
+    return node ? node.getAttribute("content") || "" : "";
+  };
+  const MOCK = meta("em-mock-base").startsWith("__") ? "/mock" : meta("em-mock-base");
+  let controlToken = meta("em-mock-token");
+  if (controlToken.startsWith("__EM_MOCK")) controlToken = "";
+  // The token came once in the address; keep it out of the address bar and history.
+  if (new URLSearchParams(location.search).has("token")) {
+    const url = new URL(location.href);
+    url.searchParams.delete("token");
+    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+
+  const POLL_MS = 2000;
+  const LIVE_SESSIONS = "type=CloudFailoverSession&format=Entities&sortDesc=CreationTime&pageSize=20";
+  const LIVE_RUNNING = "type=CloudFailoverSession&format=Entities&filter=" +
+    encodeURIComponent("State!=Stopped") + "&pageSize=1000";
+  const LIVE_PLANS = "type=CloudFailoverPlan&format=Entities&sortAsc=Name&pageSize=1000";
+  const LIVE_QUERIES = [LIVE_SESSIONS, LIVE_RUNNING, LIVE_PLANS];
+  const LINK_LIMIT = 300;
+  const REASONS = {
+    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request",
+    401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    413: "Payload Too Large", 414: "URI Too Long", 429: "Too Many Requests",
+    431: "Request Header Fields Too Large", 500: "Internal Server Error", 502: "Bad Gateway",
+    503: "Service Unavailable", 504: "Gateway Timeout",
+  };
+  const XML_SPEC = '<CloudFailoverPlanManagementSpec xmlns="http://www.veeam.com/ent/v1.0">' +
+    "<StartNow>true</StartNow></CloudFailoverPlanManagementSpec>";
+
+  const state = {
+    token: null, sessionUrl: null, user: null, creds: null, relogon: null,
+    history: [], current: null, view: "browser",
+    registry: [], pageLinks: {},
+    busy: { live: false, journal: false, faults: false, clock: false },
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  /** Build an element: h("td", {class: "x", text: "y"}, child, ...). */
+  function h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (key === "data") Object.assign(node.dataset, value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  function say(id, text, kind) {
+    const node = $(id);
+    node.textContent = text || "";
+    node.className = "message" + (kind ? " " + kind : "");
+  }
+
+  function reason(status) { return REASONS[status] || ""; }
+  function when(text) { return text ? String(text).replace("T", " ") : "—"; }
+
+  /** Same-origin URL for an EM Href (Hrefs may name another host with --public-url). */
+  function local(href) {
+    const url = new URL(href, location.href);
+    if (url.origin !== location.origin && /^\/api(\/|$)/i.test(url.pathname)) {
+      return location.origin + url.pathname + url.search;
+    }
+    return url.href;
+  }
+
+  function pathOf(href) {
+    const url = new URL(href, location.href);
+    return url.origin === location.origin ? url.pathname + url.search : url.href;
+  }
+
+  function isApiUrl(text) {
+    return typeof text === "string" && /^https?:\/\/[^/\s]+\/api(\/|\?|$)/i.test(text);
+  }
+
+  function basic(user, password) {
+    const bytes = new TextEncoder().encode(`${user}:${password}`);
+    let binary = "";
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return "Basic " + btoa(binary);
+  }
+
+  // ------------------------------------------------------------------ HTTP
+  class ControlError extends Error {}
+
+  /** A control call (JSON both ways); throws ControlError with the server's reasons. */
+  async function control(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (controlToken) headers["X-Mock-Token"] = controlToken;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(MOCK + path, {
+        method, headers, cache: "no-store", credentials: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ControlError(`The control API did not answer (${err.message}).`);
+    }
+    const text = await response.text();
+    let data = null;
+    if (text) {
+      try { data = JSON.parse(text); } catch (err) { data = text; }
+    }
+    if (!response.ok) {
+      let message = `${response.status} ${reason(response.status)}`;
+      if (data && typeof data === "object" && data.error) {
+        message = data.error + (data.errors && data.errors.length ? " " + data.errors.join("; ") : "");
+      }
+      throw new ControlError(message);
+    }
+    return data;
+  }
+
+  /**
+   * An EM API call. Resolves to an exchange: what was sent and what came back (never throws).
+   * With a remembered logon, a 401 (session ended by reset or expiry) logs on again once.
+   */
+  async function em(method, url, options = {}) {
+    const { accept = "json", body = null, contentType = null, auth = null, retry = true } = options;
+    const headers = { Accept: accept === "json" ? "application/json" : "application/xml" };
+    if (auth) headers.Authorization = auth;
+    else if (state.token) headers["X-RestSvcSessionId"] = state.token;
+    if (body !== null) headers["Content-Type"] = contentType || "application/json";
+    const target = local(url);
+    const exchange = {
+      method, url: target, requestHeaders: headers, requestBody: body, status: 0,
+      statusText: "", headers: null, text: null, data: null, failure: null, ms: 0,
+    };
+    const started = performance.now();
+    let response;
+    try {
+      response = await fetch(target, {
+        method, headers, body: body === null ? undefined : body, credentials: "omit",
+        cache: "no-store", redirect: "manual",
+      });
+    } catch (err) {
+      exchange.failure = "The connection was closed without an answer (a dropped connection).";
+      exchange.ms = performance.now() - started;
+      return exchange;
+    }
+    exchange.status = response.status;
+    exchange.statusText = response.statusText || reason(response.status);
+    exchange.headers = response.headers;
+    try {
+      exchange.text = await response.text();
+    } catch (err) {
+      exchange.failure = "The answer stopped half-way (a truncated body).";
+    }
+    exchange.ms = performance.now() - started;
+    const type = response.headers.get("content-type") || "";
+    if (exchange.text && type.includes("json")) {
+      try { exchange.data = JSON.parse(exchange.text.replace(/^\uFEFF/, "")); } catch (err) {
+        exchange.failure = exchange.failure || "The JSON body does not parse.";
+      }
+    }
+    if (response.status === 401 && retry && !auth && state.creds) {
+      // Calls made together share one new logon; a token already renewed is just used.
+      if (headers["X-RestSvcSessionId"] && headers["X-RestSvcSessionId"] !== state.token &&
+          state.token) {
+        return em(method, url, { ...options, retry: false });
+      }
+      if (!state.relogon) {
+        state.relogon = logon(state.creds.user, state.creds.password, accept)
+          .finally(() => { state.relogon = null; });
+      }
+      const again = await state.relogon;
+      if (again.status === 201) {
+        note(`The EM session had ended; the console logged on again as ${state.user}.`);
+        return em(method, url, { ...options, retry: false });
+      }
+    }
+    return exchange;
+  }
+
+  function errorMessage(exchange) {
+    if (exchange.failure) return exchange.failure;
+    const data = exchange.data;
+    if (data && typeof data === "object" && typeof data.Message === "string") return data.Message;
+    if (exchange.text && exchange.text.includes("<Error")) {
+      const doc = new DOMParser().parseFromString(exchange.text, "application/xml");
+      const root = doc.documentElement;
+      if (root && root.getAttribute("Message")) return root.getAttribute("Message");
+    }
+    return `${exchange.status} ${exchange.statusText}`;
+  }
+
+  function note(text) { say("notice", text, "info"); }
+
+  // ------------------------------------------------------------------ logon
+  async function logon(user, password, accept) {
+    const exchange = await em("POST", "/api/sessionMngr/?v=latest",
+      { accept, auth: basic(user, password) });
+    if (exchange.status === 201 && exchange.headers) {
+      state.token = exchange.headers.get("X-RestSvcSessionId");
+      state.sessionUrl = exchange.headers.get("Location");
+      state.user = user;
+      state.creds = { user, password };
+    }
+    showSession();
+    return exchange;
+  }
+
+  function showSession() {
+    $("session-status").textContent = state.token
+      ? `logged on as ${state.user}` : "not logged on";
+    $("logoff").disabled = !state.token;
+  }
+
+  // ------------------------------------------------------------------ API browser
+  function format() {
+    const checked = document.querySelector('input[name="format"]:checked');
+    return checked ? checked.value : "xml";
+  }
+
+  function methodFor(rel) {
+    const r = (rel || "").toLowerCase();
+    if (r === "delete") return "DELETE";
+    if (r === "create" || r === "start" || r === "test" || r === "undo") return "POST";
+    return "GET";
+  }
+
+  /** Send a request from the browser view and show the whole exchange. */
+  async function browse(method, url, body, remember = true) {
+    const isLogon = method === "POST" && /\/api\/sessionmngr/i.test(pathOf(url));
+    $("req-method").value = method;
+    $("req-url").value = pathOf(url);
+    $("req-body").value = body || "";
+    toggleBody();
+    let exchange;
+    if (isLogon) {
+      exchange = await logon($("logon-user").value, $("logon-password").value, format());
+    } else {
+      const contentType = body ? (body.trim().startsWith("<") ? "application/xml"
+        : "application/json") : null;
+      exchange = await em(method, url, { accept: format(), body: body || null, contentType });
+      if (method === "DELETE" && state.sessionUrl && exchange.status === 204 &&
+          pathOf(url).toLowerCase() === pathOf(state.sessionUrl).toLowerCase()) {
+        forgetSession();
+      }
+    }
+    if (remember && method === "GET") {
+      if (state.current && state.current.method === "GET") state.history.push(state.current);
+      state.current = { method, url };
+    } else if (remember) {
+      state.current = { method, url };
+    }
+    $("back").disabled = state.history.length === 0;
+    showExchange(exchange);
+    return exchange;
+  }
+
+  function forgetSession() {
+    state.token = null;
+    state.sessionUrl = null;
+    state.creds = null;
+    showSession();
+  }
+
+  function showExchange(x) {
+    const requestLines = [`${x.method} ${pathOf(x.url)} HTTP/1.1`, `Host: ${location.host}`];
+    for (const [key, value] of Object.entries(x.requestHeaders)) requestLines.push(`${key}: ${value}`);
+    if (x.requestBody) requestLines.push("", x.requestBody);
+    $("req-raw").textContent = requestLines.join("\n");
+
+    const head = [];
+    if (x.status) {
+      head.push(`HTTP/1.1 ${x.status} ${x.statusText}`);
+      for (const [key, value] of x.headers.entries()) head.push(`${key}: ${value}`);
+    }
+    if (x.failure) head.push(x.status ? "" : "(no status line)", `Problem: ${x.failure}`);
+    if (x.status >= 400) head.push("", `Error: ${errorMessage(x)}`);
+    head.push("", `(${x.ms.toFixed(0)} ms)`);
+    $("resp-head").textContent = head.join("\n");
+    $("resp-head").classList.toggle("failed", x.status >= 400 || Boolean(x.failure));
+
+    const body = $("resp-body");
+    body.replaceChildren();
+    const links = [];
+    const type = x.headers ? x.headers.get("content-type") || "" : "";
+    if (!x.text) {
+      $("body-kind").textContent = "(empty)";
+      body.textContent = x.status === 204 ? "(no body: 204 No Content)" : "(no body)";
+    } else if (type.includes("json") && x.data !== null) {
+      $("body-kind").textContent = "(JSON)";
+      renderJson(x.data, body, 0);
+      collectJsonLinks(x.data, links, true);
+    } else if (type.includes("xml")) {
+      $("body-kind").textContent = "(XML)";
+      const doc = new DOMParser().parseFromString(x.text, "application/xml");
+      if (doc.getElementsByTagName("parsererror").length) {
+        body.textContent = x.text;
+      } else {
+        renderXml(doc.documentElement, body, 0);
+        collectXmlLinks(doc.documentElement, links);
+      }
+    } else {
+      $("body-kind").textContent = `(${type || "unknown type"})`;
+      body.textContent = x.text;
+    }
+    showLinks(links);
+  }
+
+  function collectJsonLinks(value, out, root) {
+    if (Array.isArray(value)) {
+      for (const item of value) collectJsonLinks(item, out, false);
+    } else if (value && typeof value === "object") {
+      if (typeof value.Href === "string") {
+        out.push({ rel: value.Rel || (root ? "Self" : "Item"), href: value.Href,
+          name: value.Name || "", type: value.Type || "" });
+      }
+      for (const [key, item] of Object.entries(value)) {
+        if (key !== "Href") collectJsonLinks(item, out, false);
+      }
+    }
+  }
+
+  function collectXmlLinks(root, out) {
+    const walk = (el) => {
+      if (el.hasAttribute("Href")) {
+        out.push({ rel: el.getAttribute("Rel") || (el === root ? "Self" : "Item"),
+          href: el.getAttribute("Href"), name: el.getAttribute("Name") || "",
+          type: el.getAttribute("Type") || "" });
+      }
+      for (const child of el.children) walk(child);
+    };
+    walk(root);
+  }
+
+  function showLinks(links) {
+    const list = $("links");
+    list.replaceChildren();
+    if (!links.length) {
+      list.append(h("li", { class: "muted", text: "This representation has no links." }));
+      return;
+    }
+    for (const link of links.slice(0, LINK_LIMIT)) {
+      const method = methodFor(link.rel);
+      const label = `${method === "GET" ? "" : method + " "}${link.rel}` +
+        (link.type ? `: ${link.type}` : "");
+      list.append(h("li", {},
+        h("button", { type: "button", class: "follow" + (method === "GET" ? "" : " unsafe"),
+          onclick: () => followLink(link, method) }, label),
+        link.name ? h("span", { class: "lname", text: link.name }) : null,
+        h("code", { class: "lhref", text: pathOf(link.href) })));
+    }
+    if (links.length > LINK_LIMIT) {
+      list.append(h("li", { class: "muted",
+        text: `…and ${links.length - LINK_LIMIT} more links (in the body).` }));
+    }
+  }
+
+  function followLink(link, method) {
+    const rel = link.rel.toLowerCase();
+    let body = null;
+    if (rel === "start" || rel === "test" || rel === "undo") {
+      body = format() === "json" ? '{"StartNow": true}' : XML_SPEC;
+    }
+    return browse(method, link.href, body);
+  }
+
+  function text(parent, value, cls) {
+    parent.append(cls ? h("span", { class: cls, text: value }) : document.createTextNode(value));
+  }
+
+  function anchor(parent, label, href) {
+    parent.append(h("a", { href: local(href), class: "href", onclick: (event) => {
+      event.preventDefault();
+      browse("GET", href);
+    } }, label));
+  }
+
+  function renderJson(value, out, depth) {
+    const pad = "  ".repeat(depth);
+    if (value === null) {
+      text(out, "null", "j-null");
+    } else if (Array.isArray(value)) {
+      if (!value.length) { text(out, "[]"); return; }
+      text(out, "[\n");
+      value.forEach((item, i) => {
+        text(out, pad + "  ");
+        renderJson(item, out, depth + 1);
+        text(out, i < value.length - 1 ? ",\n" : "\n");
+      });
+      text(out, pad + "]");
+    } else if (typeof value === "object") {
+      const entries = Object.entries(value);
+      if (!entries.length) { text(out, "{}"); return; }
+      text(out, "{\n");
+      entries.forEach(([key, item], i) => {
+        text(out, pad + "  ");
+        text(out, JSON.stringify(key), "j-key");
+        text(out, ": ");
+        renderJson(item, out, depth + 1);
+        text(out, i < entries.length - 1 ? ",\n" : "\n");
+      });
+      text(out, pad + "}");
+    } else if (isApiUrl(value)) {
+      anchor(out, JSON.stringify(value), value);
+    } else if (typeof value === "string") {
+      text(out, JSON.stringify(value), "j-str");
+    } else {
+      text(out, String(value), "j-num");
+    }
+  }
+
+  function escapeXml(value) {
+    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+  }
+
+  function renderXml(el, out, depth) {
+    const pad = "  ".repeat(depth);
+    text(out, pad + "<");
+    text(out, el.nodeName, "x-tag");
+    for (const attr of el.attributes) {
+      text(out, " ");
+      text(out, attr.name, "x-attr");
+      text(out, '="');
+      if (attr.name === "Href" && isApiUrl(attr.value)) anchor(out, escapeXml(attr.value), attr.value);
+      else text(out, escapeXml(attr.value), "x-val");
+      text(out, '"');
+    }
+    const kids = [...el.childNodes].filter((n) => n.nodeType === Node.ELEMENT_NODE ||
+      (n.nodeType === Node.TEXT_NODE && n.nodeValue.trim()));
+    if (!kids.length) { text(out, "/>\n"); return; }
+    if (kids.length === 1 && kids[0].nodeType === Node.TEXT_NODE) {
+      text(out, ">");
+      const value = kids[0].nodeValue;
+      if (isApiUrl(value.trim())) anchor(out, escapeXml(value), value.trim());
+      else text(out, escapeXml(value), "x-text");
+      text(out, "</");
+      text(out, el.nodeName, "x-tag");
+      text(out, ">\n");
+      return;
+    }
+    text(out, ">\n");
+    for (const kid of kids) {
+      if (kid.nodeType === Node.ELEMENT_NODE) renderXml(kid, out, depth + 1);
+      else text(out, pad + "  " + escapeXml(kid.nodeValue.trim()) + "\n", "x-text");
+    }
+    text(out, pad + "</");
+    text(out, el.nodeName, "x-tag");
+    text(out, ">\n");
+  }
+
+  function toggleBody() {
+    const method = $("req-method").value;
+    $("req-body-label").hidden = method === "GET" || method === "DELETE";
+  }
+
+  // ------------------------------------------------------------------ query builder
+  async function loadRegistry() {
+    try {
+      const data = await control("GET", "/registry");
+      state.registry = data.types;
+    } catch (err) {
+      say("q-filter-error", `The query types could not be loaded: ${err.message}`);
+      return;
+    }
+    const select = $("q-type");
+    select.replaceChildren(...state.registry.map((t) => h("option", { value: t.name, text: t.name })));
+    select.value = state.registry.some((t) => t.name === "CloudFailoverSession")
+      ? "CloudFailoverSession" : state.registry[0].name;
+    typeChanged();
+  }
+
+  function currentType() {
+    return state.registry.find((t) => t.name === $("q-type").value);
+  }
+
+  function typeChanged() {
+    const qtype = currentType();
+    if (!qtype) return;
+    const sort = $("q-sort");
+    const previous = sort.value;
+    sort.replaceChildren(h("option", { value: "", text: "(creation order)" }),
+      ...qtype.fields.map((f) => h("option", { value: f.name, text: f.name })));
+    sort.value = qtype.fields.some((f) => f.name === previous) ? previous
+      : (qtype.fields.some((f) => f.name === "CreationTime") ? "CreationTime" : "");
+    $("q-fields-type").textContent = qtype.name;
+    $("q-fields-body").replaceChildren(...qtype.fields.map((f) => h("tr", {},
+      h("th", { scope: "row" }, h("code", { text: f.name })),
+      h("td", { text: f.kind }),
+      h("td", { text: f.values.length ? f.values.join(", ") : "—" }))));
+    clearFilterError();
+  }
+
+  function clearFilterError() {
+    $("q-filter-error").textContent = "";
+    $("q-filter").removeAttribute("aria-invalid");
+  }
+
+  function queryUrl() {
+    const params = new URLSearchParams();
+    params.set("type", $("q-type").value);
+    params.set("format", $("q-format").value);
+    const filter = $("q-filter").value.trim();
+    if (filter) params.set("filter", filter);
+    const sort = $("q-sort").value;
+    if (sort) params.set($("q-dir").value === "asc" ? "sortAsc" : "sortDesc", sort);
+    params.set("pageSize", $("q-size").value || "10");
+    return "/api/query?" + params.toString();
+  }
+
+  async function runQuery(url) {
+    if (!state.token && !state.creds) {
+      say("q-filter-error", "Log on first (API browser): the query service needs an EM session.");
+      return;
+    }
+    $("q-request").textContent = `GET ${pathOf(local(url))}`;
+    const exchange = await em("GET", url, { accept: "json" });
+    const table = $("q-table");
+    if (exchange.status !== 200 || !exchange.data) {
+      const message = errorMessage(exchange);
+      $("q-filter-error").textContent = `${exchange.status || "No answer"}: ${message}`;
+      if (/filter/i.test(message)) $("q-filter").setAttribute("aria-invalid", "true");
+      table.tHead.replaceChildren();
+      table.tBodies[0].replaceChildren();
+      $("q-page").textContent = "No results: the server refused the query.";
+      setPaging({});
+      return;
+    }
+    clearFilterError();
+    const data = exchange.data;
+    const paging = data.PagingInfo || {};
+    const links = {};
+    for (const link of paging.Links || []) links[link.Rel] = link.Href;
+    setPaging(links);
+    let rows;
+    if (data.Refs) {
+      rows = data.Refs.Refs || [];
+    } else {
+      const qtype = state.registry.find((t) => url.toLowerCase().includes(
+        `type=${t.name.toLowerCase()}`)) || currentType();
+      const group = data.Entities && data.Entities[qtype.plural];
+      rows = group ? group[qtype.plural] || [] : [];
+    }
+    $("q-page").textContent = `Page ${paging.PageNum} of ${Math.max(paging.PagesCount, 1)}` +
+      ` (${rows.length} on this page, page size ${paging.PageSize})`;
+    fillResultTable(table, rows);
+  }
+
+  function setPaging(links) {
+    state.pageLinks = links;
+    for (const id of ["q-first", "q-prev", "q-next", "q-last"]) {
+      const button = $(id);
+      button.disabled = !links[button.dataset.rel];
+    }
+  }
+
+  function fillResultTable(table, rows) {
+    const skip = new Set(["Href", "Type", "Name"]);
+    const columns = [];
+    for (const row of rows) {
+      for (const [key, value] of Object.entries(row)) {
+        if (skip.has(key) || columns.includes(key)) continue;
+        if (value !== null && typeof value === "object") continue;
+        columns.push(key);
+      }
+    }
+    const used = columns.filter((c) => rows.some((r) => r[c] !== null && r[c] !== undefined));
+    used.sort((a, b) => (a === "UID") - (b === "UID"));
+    table.tHead.replaceChildren(h("tr", {}, h("th", { scope: "col", text: "Name" }),
+      ...used.map((c) => h("th", { scope: "col", text: c }))));
+    const body = table.tBodies[0];
+    if (!rows.length) {
+      body.replaceChildren(h("tr", {}, h("td", { colspan: used.length + 1, text: "No matches." })));
+      return;
+    }
+    body.replaceChildren(...rows.map((row) => h("tr", {},
+      h("th", { scope: "row" }, row.Href
+        ? h("button", { type: "button", class: "linkish", title: "Open in the API browser",
+          onclick: () => { location.hash = "#browser"; browse("GET", row.Href); } },
+        row.Name || row.UID || "(open)")
+        : (row.Name || "")),
+      ...used.map((c) => h("td", { class: c === "UID" ? "mono small" : "",
+        text: c.endsWith("UTC") ? when(row[c]) : (row[c] === null ? "—" : String(row[c])) })))));
+  }
+
+  // ------------------------------------------------------------------ live view
+  function entities(exchange, plural) {
+    const group = exchange.data && exchange.data.Entities && exchange.data.Entities[plural];
+    return group ? group[plural] || [] : [];
+  }
+
+  function progressCell(value, label) {
+    const percent = Number(value) || 0;
+    return h("td", { class: "progress" },
+      h("progress", { max: "100", value: String(percent), "aria-hidden": "true" }),
+      h("span", { text: `${percent} %`, "aria-label": `${label}: ${percent} percent` }));
+  }
+
+  function stateBadge(value) {
+    return h("span", { class: `badge s-${String(value).toLowerCase()}`, text: value });
+  }
+
+  async function refreshLive() {
+    if (state.busy.live) return;
+    if (!state.token && !state.creds) {
+      say("live-message", "Not logged on: log on in the API browser to see plans and sessions.");
+      return;
+    }
+    state.busy.live = true;
+    try {
+      const [sessionsX, runningX, plansX] = await Promise.all(
+        LIVE_QUERIES.map((q) => em("GET", "/api/query?" + q, { accept: "json" })));
+      const failed = [sessionsX, runningX, plansX].find((x) => x.status !== 200);
+      if (failed) {
+        say("live-message", `Refresh failed: ${failed.status || "no answer"} ${errorMessage(failed)}`,
+          "error");
+        return;
+      }
+      const sessions = entities(sessionsX, "CloudFailoverSessions");
+      const running = entities(runningX, "CloudFailoverSessions");
+      const plans = entities(plansX, "CloudFailoverPlans");
+      fillPlans(plans, running, sessions);
+      fillSessions(sessions);
+      const mark = document.querySelector("#live-message.error");
+      if (mark) say("live-message", "");
+    } finally {
+      state.busy.live = false;
+    }
+  }
+
+  function fillPlans(plans, running, latest) {
+    const body = $("plans-table").tBodies[0];
+    if (!plans.length) {
+      body.replaceChildren(h("tr", {}, h("td", { colspan: 6, text: "No failover plans." })));
+      return;
+    }
+    body.replaceChildren(...plans.map((plan) => {
+      const run = running.find((s) => s.Name === plan.Name);
+      const last = latest.find((s) => s.Name === plan.Name && s.State === "Stopped");
+      const up = (plan.Links || []).find((l) => l.Rel === "Up");
+      const info = plan.CloudFailoverPlanInfo;
+      const vms = info && info.Includes && info.Includes.CloudFailoverPlanVms
+        ? info.Includes.CloudFailoverPlanVms.length : "—";
+      let status;
+      if (run) {
+        status = h("td", { class: "status" }, "Running: ", stateBadge(run.State), " ",
+          h("progress", { max: "100", value: String(run.Progress || 0), "aria-hidden": "true" }),
+          ` ${run.Progress || 0} %`);
+      } else if (last) {
+        status = h("td", { class: "status" }, "Idle; last run ", stateBadge(last.Result));
+      } else {
+        status = h("td", { class: "status", text: "Idle" });
+      }
+      const actions = h("td", { class: "actions" }, ...["Start", "Test", "Undo"].map((rel) =>
+        h("button", { type: "button", "aria-label": `${rel} ${plan.Name}`,
+          onclick: () => planAction(plan, rel) }, rel)));
+      return h("tr", { data: { plan: plan.Name } },
+        h("th", { scope: "row" }, plan.Name), h("td", { text: plan.TenantName || "" }),
+        h("td", { text: up ? up.Name : "" }), h("td", { text: String(vms) }), status, actions);
+    }));
+  }
+
+  function fillSessions(sessions) {
+    const body = $("sessions-table").tBodies[0];
+    if (!sessions.length) {
+      body.replaceChildren(h("tr", {}, h("td", { colspan: 7, text: "No failover sessions." })));
+      return;
+    }
+    body.replaceChildren(...sessions.map((s) => h("tr", { data: { session: s.UID } },
+      h("th", { scope: "row" }, h("button", { type: "button", class: "linkish",
+        title: "Open in the API browser",
+        onclick: () => { location.hash = "#browser"; browse("GET", s.Href); } }, s.Name)),
+      h("td", { text: when(s.CreationTimeUTC) }), h("td", { text: when(s.EndTimeUTC) }),
+      h("td", {}, stateBadge(s.State)), h("td", {}, stateBadge(s.Result)),
+      progressCell(s.Progress, `Progress of ${s.Name}`),
+      h("td", { class: "small", text: s.FailureMessage || "" }))));
+  }
+
+  async function planAction(plan, rel) {
+    const link = (plan.Links || []).find((l) => l.Rel === rel);
+    const href = link ? link.Href
+      : plan.Href.replace(/\?.*$/, "") + `?action=${rel.toLowerCase()}`;
+    say("live-message", `${rel}: sending for ${plan.Name}…`);
+    const exchange = await em("POST", href, { accept: "json", body: '{"StartNow": true}' });
+    if (exchange.status === 202 && exchange.data) {
+      say("live-message", `${rel} ${plan.Name}: accepted (202), task ${exchange.data.TaskId} ` +
+        `is ${exchange.data.State}.`, "ok");
+    } else {
+      say("live-message", `${rel} ${plan.Name} refused (${exchange.status || "no answer"}): ` +
+        errorMessage(exchange), "error");
+    }
+    await refreshLive();
+  }
+
+  // ------------------------------------------------------------------ controls
+  function clockText(clock) {
+    return `${when(clock.now)}${clock.frozen ? " (frozen)" : " (running)"}`;
+  }
+
+  async function refreshClock() {
+    if (state.busy.clock) return;
+    state.busy.clock = true;
+    try {
+      const clock = await control("GET", "/clock");
+      showClock(clock);
+    } catch (err) {
+      $("clock-status").textContent = `unknown (${err.message})`;
+    } finally {
+      state.busy.clock = false;
+    }
+  }
+
+  function showClock(clock) {
+    $("clock-status").textContent = clockText(clock);
+    $("clock-detail").textContent = `Now ${when(clock.now)}; ${clock.frozen
+      ? "frozen: it moves only when you move it" : "running: it follows real time"}; ` +
+      `started at ${when(clock.start)}.`;
+    $("clock-freeze").disabled = clock.frozen;
+    $("clock-resume").disabled = !clock.frozen;
+  }
+
+  async function changeClock(change, where) {
+    try {
+      const clock = await control("POST", "/clock", change);
+      showClock(clock);
+      const what = change.action === "advance" ? `advanced by ${change.seconds} s`
+        : change.action === "set" ? "set" : change.action === "freeze" ? "frozen" : "resumed";
+      say(where, `Clock ${what}: now ${clockText(clock)}.`, "ok");
+      if (state.view === "live") await refreshLive();
+    } catch (err) {
+      say(where, `The clock did not change: ${err.message}`, "error");
+    }
+  }
+
+  function faultRule() {
+    const rule = { action: $("fault-action").value };
+    if ($("fault-method").value) rule.method = $("fault-method").value;
+    if ($("fault-path").value.trim()) rule.path = $("fault-path").value.trim();
+    if ($("fault-type").value.trim()) rule.type = $("fault-type").value.trim();
+    const probability = $("fault-probability").value;
+    if (probability !== "") rule.probability = Number(probability);
+    if ($("fault-count").value !== "") rule.count = Number($("fault-count").value);
+    if (rule.action === "error") {
+      if ($("fault-status").value !== "") rule.status = Number($("fault-status").value);
+      if ($("fault-message").value.trim()) rule.message = $("fault-message").value.trim();
+    }
+    if (rule.action === "latency") {
+      rule.latencyMs = Number($("fault-latency").value || 0);
+      rule.jitterMs = Number($("fault-jitter").value || 0);
+    }
+    return rule;
+  }
+
+  function faultActionChanged() {
+    const action = $("fault-action").value;
+    for (const label of document.querySelectorAll("#fault-form [data-for]")) {
+      label.hidden = label.dataset.for !== action;
+    }
+  }
+
+  async function refreshFaults() {
+    if (state.busy.faults) return;
+    state.busy.faults = true;
+    try {
+      const rules = await control("GET", "/faults");
+      const body = $("faults-table").tBodies[0];
+      if (!rules.length) {
+        body.replaceChildren(h("tr", {}, h("td", { colspan: 8, text: "No fault rules." })));
+        return;
+      }
+      body.replaceChildren(...rules.map((r) => {
+        let details = "";
+        if (r.action === "error") details = `status ${r.status}: ${r.message}`;
+        else if (r.action === "latency") details = `${r.latencyMs} ms + up to ${r.jitterMs} ms`;
+        details += `; probability ${r.probability}; ${r.count === null ? "always"
+          : `at most ${r.count} times`}`;
+        return h("tr", { data: { rule: r.id } },
+          h("th", { scope: "row", text: String(r.id) }), h("td", { text: r.action }),
+          h("td", { text: r.method }), h("td", {}, h("code", { text: r.path })),
+          h("td", { text: r.type || "any" }), h("td", { class: "small", text: details }),
+          h("td", { text: `${r.matched} / ${r.fired}` }),
+          h("td", {}, h("button", { type: "button", "aria-label": `Remove fault rule ${r.id}`,
+            onclick: () => removeFault(r.id) }, "Remove")));
+      }));
+    } catch (err) {
+      say("controls-message", `Fault rules: ${err.message}`, "error");
+    } finally {
+      state.busy.faults = false;
+    }
+  }
+
+  async function removeFault(id) {
+    try {
+      await control("DELETE", `/faults/${id}`);
+      say("controls-message", `Fault rule ${id} removed.`, "ok");
+    } catch (err) {
+      say("controls-message", `Fault rule ${id}: ${err.message}`, "error");
+    }
+    await refreshFaults();
+  }
+
+  async function refreshJournal() {
+    if (state.busy.journal) return;
+    state.busy.journal = true;
+    try {
+      const params = new URLSearchParams();
+      if ($("journal-method").value) params.set("method", $("journal-method").value);
+      if ($("journal-path").value.trim()) params.set("path", $("journal-path").value.trim());
+      if ($("journal-status").value) params.set("status", $("journal-status").value);
+      const query = params.toString();
+      let entries = await control("GET", "/requests" + (query ? "?" + query : ""));
+      const total = entries.length;
+      if ($("journal-hide-live").checked) {
+        entries = entries.filter((e) => !(e.path.toLowerCase() === "/api/query" &&
+          LIVE_QUERIES.includes(e.query)));
+      }
+      const shown = entries.slice(0, 100);
+      $("journal-count").textContent = `${total} matching requests in the journal; ` +
+        `showing ${shown.length}${total - entries.length ? `, ${total - entries.length} of the ` +
+        "live view's polling hidden" : ""}.`;
+      const body = $("journal-table").tBodies[0];
+      if (!shown.length) {
+        body.replaceChildren(h("tr", {}, h("td", { colspan: 6, text: "No requests." })));
+        return;
+      }
+      body.replaceChildren(...shown.map((e) => h("tr", { class: e.status >= 400 || e.fault
+        ? "bad" : "" },
+        h("td", { class: "small", text: when(e.time) }), h("td", { text: e.method }),
+        h("td", { class: "mono small wrap", text: e.path + (e.query ? "?" + e.query : "") }),
+        h("td", { text: e.status ? `${e.status} ${reason(e.status)}` : "no answer" }),
+        h("td", { text: e.fault || "—" }),
+        h("td", { class: "small", text: `${e.duration_ms} ms` }))));
+    } catch (err) {
+      say("controls-message", `Journal: ${err.message}`, "error");
+    } finally {
+      state.busy.journal = false;
+    }
+  }
+
+  async function afterDataChange(message) {
+    say("controls-message", message, "ok");
+    if (state.creds) {
+      const again = await logon(state.creds.user, state.creds.password, "json");
+      if (again.status === 201) {
+        say("controls-message", `${message} The console logged on again as ${state.user}.`, "ok");
+      }
+    }
+    await Promise.all([refreshClock(), refreshFaults(), refreshJournal()]);
+  }
+
+  // ------------------------------------------------------------------ views and polling
+  const VIEWS = ["browser", "query", "live", "controls"];
+
+  function showView(moveFocus) {
+    const wanted = location.hash.replace("#", "");
+    const view = VIEWS.includes(wanted) ? wanted : "browser";
+    state.view = view;
+    for (const id of VIEWS) $(id).hidden = id !== view;
+    for (const link of document.querySelectorAll("nav.views a")) {
+      if (link.getAttribute("href") === `#${view}`) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+    if (moveFocus) $(`${view}-title`).focus();
+    if (view === "live") refreshLive();
+    if (view === "controls") { refreshFaults(); refreshJournal(); }
+  }
+
+  function tick() {
+    if (document.hidden) return;
+    refreshClock();
+    if (state.view === "live" && $("live-auto").checked) refreshLive();
+    if (state.view === "controls") {
+      refreshFaults();
+      if ($("journal-auto").checked) refreshJournal();
+    }
+  }
+
+  // ------------------------------------------------------------------ wiring
+  function wire() {
+    $("logon-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      browse("POST", "/api/sessionMngr/?v=latest", null, false);
+    });
+    $("logoff").addEventListener("click", async () => {
+      if (!state.sessionUrl) return;
+      await browse("DELETE", state.sessionUrl, null, false);
+      forgetSession();
+    });
+    $("request-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const method = $("req-method").value;
+      const body = method === "POST" || method === "PUT" ? $("req-body").value : null;
+      browse(method, $("req-url").value.trim() || "/api/", body);
+    });
+    $("req-method").addEventListener("change", toggleBody);
+    $("back").addEventListener("click", () => {
+      const previous = state.history.pop();
+      if (!previous) return;
+      state.current = null;
+      browse(previous.method, previous.url, null, true);
+    });
+    $("home").addEventListener("click", () => browse("GET", "/api/"));
+    for (const radio of document.querySelectorAll('input[name="format"]')) {
+      radio.addEventListener("change", () => {
+        if (state.current && state.current.method === "GET") {
+          browse("GET", state.current.url, null, false);
+        }
+      });
+    }
+
+    $("q-type").addEventListener("change", typeChanged);
+    $("q-filter").addEventListener("input", clearFilterError);
+    $("query-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      runQuery(queryUrl());
+    });
+    for (const id of ["q-first", "q-prev", "q-next", "q-last"]) {
+      $(id).addEventListener("click", () => {
+        const href = state.pageLinks[$(id).dataset.rel];
+        if (href) runQuery(href);
+      });
+    }
+
+    $("live-refresh").addEventListener("click", refreshLive);
+    for (const button of document.querySelectorAll("[data-advance]")) {
+      button.addEventListener("click", () => changeClock(
+        { action: "advance", seconds: Number(button.dataset.advance) }, "live-message"));
+    }
+
+    $("clock-freeze").addEventListener("click", () => changeClock({ action: "freeze" },
+      "controls-message"));
+    $("clock-resume").addEventListener("click", () => changeClock({ action: "resume" },
+      "controls-message"));
+    $("advance-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      changeClock({ action: "advance", seconds: Number($("advance-seconds").value) },
+        "controls-message");
+    });
+    $("set-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      changeClock({ action: "set", instant: $("set-instant").value.trim() }, "controls-message");
+    });
+    $("reset").addEventListener("click", async () => {
+      try {
+        const ready = await control("POST", "/reset");
+        await afterDataChange(`Reset: ${ready.backupServers} backup servers, ` +
+          `${ready.failoverPlans} failover plans, ${ready.failoverSessions} failover sessions; ` +
+          `clock at ${when(ready.clock)}; fault rules and journal cleared.`);
+      } catch (err) {
+        say("controls-message", `Reset failed: ${err.message}`, "error");
+      }
+    });
+    $("seed-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const spec = {
+        seed: Number($("seed-seed").value || 1),
+        backupServers: Number($("seed-servers").value || 0),
+        failoverPlans: Number($("seed-plans").value || 0),
+        sessions: Number($("seed-sessions").value || 0),
+      };
+      try {
+        const ready = await control("POST", "/seed", spec);
+        say("controls-message", `Reseeded with seed ${spec.seed}: ${ready.backupServers} backup ` +
+          `servers, ${ready.failoverPlans} failover plans, ${ready.failoverSessions} failover ` +
+          "sessions.", "ok");
+      } catch (err) {
+        say("controls-message", `Reseed failed: ${err.message}`, "error");
+      }
+    });
+
+    $("fault-action").addEventListener("change", faultActionChanged);
+    $("fault-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const rule = await control("POST", "/faults", faultRule());
+        say("controls-message", `Fault rule ${rule.id} added: ${rule.action} on ` +
+          `${rule.method} ${rule.path}.`, "ok");
+      } catch (err) {
+        say("controls-message", err.message, "error");
+      }
+      await refreshFaults();
+    });
+    $("fault-clear").addEventListener("click", async () => {
+      try {
+        await control("DELETE", "/faults");
+        say("controls-message", "Every fault rule removed.", "ok");
+      } catch (err) {
+        say("controls-message", err.message, "error");
+      }
+      await refreshFaults();
+    });
+
+    $("journal-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      refreshJournal();
+    });
+    for (const id of ["journal-method", "journal-hide-live"]) {
+      $(id).addEventListener("change", refreshJournal);
+    }
+    $("journal-clear").addEventListener("click", async () => {
+      try {
+        await control("DELETE", "/requests");
+        say("controls-message", "Journal cleared.", "ok");
+      } catch (err) {
+        say("controls-message", err.message, "error");
+      }
+      await refreshJournal();
+    });
+
+    window.addEventListener("hashchange", () => showView(true));
+  }
+
+  function start() {
+    if (controlToken) {
+      const docsLink = document.querySelector('footer a[href$="/docs"]');
+      if (docsLink) docsLink.replaceWith(h("span", { text: "Control API reference: /mock/docs " +
+        "(send the X-Mock-Token header)" }));
+    }
+    wire();
+    faultActionChanged();
+    showSession();
+    showView(false);
+    refreshClock();
+    loadRegistry();
+    browse("GET", "/api/");
+    setInterval(tick, POLL_MS);
+    document.body.dataset.ready = "true";
+  }
+
+  start();
+})();
