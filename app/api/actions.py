@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from app.api.deps import CurrentSession, RuntimeDep, WireDep, find, query_params
 from app.domain.errors import EMError, bad_request
-from app.domain.model import CloudFailoverPlan
+from app.domain.model import CloudFailoverPlan, Job, JobSession
 from app.domain.simulation import OPERATIONS, EmTask
 from app.domain.times import parse_instant_us
 from app.representation.documents import Ctx
@@ -36,13 +36,12 @@ def task_node(task: EmTask, ctx: Ctx, now_ms: int) -> Node:
     link_nodes = [link("Delete", href, "Task")]
     result = None
     if finished:
-        link_nodes.append(link("Related",
-                               ctx.api(f"cloud/failoverSessions/{task.session_id}?format=Entity"),
-                               "CloudFailoverSession", task.plan_name))
-        verb = {"StartCloudFailoverPlan": "start", "TestCloudFailoverPlan": "test",
-                "UndoCloudFailoverPlan": "undo"}[task.operation]
-        message = f'Cloud failover plan "{task.plan_name}" triggered to {verb}.'
-        result = Node("Result", [Layer(attrs=[("Success", True)], elems=[("Message", message)])])
+        if task.related is not None:
+            type_name, path = task.related
+            link_nodes.append(link("Related", ctx.api(f"{path}?format=Entity"), type_name,
+                                   task.related_name))
+        result = Node("Result", [Layer(attrs=[("Success", task.success)],
+                                       elems=[("Message", task.message)])])
     return Node("Task", [
         resource_layer(links(link_nodes), href, "Task"),
         Layer(elems=[("TaskId", task.id), ("State", "Finished" if finished else "Running"),
@@ -98,6 +97,37 @@ async def plan_action(plan_id: str, request: Request, me: CurrentSession, rt: Ru
             raise bad_request("em-mock runs plans at once: a StartDate in the future is not "
                               "simulated; use StartNow.")
     task = rt.simulation.start(rt.store, plan, action, me.id, now, str(uuid.uuid4()))
+    return out.send(task_node(task, out.ctx, now), 202)
+
+
+def _no_body_action(request: Request, allowed: tuple[str, ...]) -> str:
+    action = (query_params(request).get("action") or "").lower()
+    if action not in allowed:
+        raise bad_request(f"Parameter action must be {' or '.join(allowed)}.")
+    return action
+
+
+@router.post("/api/jobs/{job_id}")
+async def job_action(job_id: str, request: Request, me: CurrentSession, rt: RuntimeDep,
+                     out: WireDep) -> Response:
+    """Start, stop or retry a job: 202 and a ``Task`` that says whether it could be done."""
+    action = _no_body_action(request, ("start", "stop", "retry"))
+    job: Job = find(rt.store.data.jobs, job_id, "job")
+    now = rt.clock.now_ms()
+    task = rt.simulation.job_action(rt.store, job, action, me.id, now,
+                                    lambda: str(uuid.uuid4()))
+    return out.send(task_node(task, out.ctx, now), 202)
+
+
+@router.post("/api/backupsessions/{session_id}")
+async def stop_job_session(session_id: str, request: Request, me: CurrentSession,
+                           rt: RuntimeDep, out: WireDep) -> Response:
+    """Stop a running backup job session: 202 and a ``Task``."""
+    _no_body_action(request, ("stop",))
+    session: JobSession = find(
+        {s.id: s for s in rt.store.backup_session_rows()}, session_id, "backup job session")
+    now = rt.clock.now_ms()
+    task = rt.simulation.stop_session(rt.store, session, me.id, now)
     return out.send(task_node(task, out.ctx, now), 202)
 
 

@@ -29,7 +29,7 @@ def _replica_points(store: Store) -> list[TaskSession]:
 
 
 def _running_jobs(store: Store) -> int:
-    return len({s.job.id for s in store.rows("job_sessions") if s.state != "Stopped"})
+    return len({s.job.id for s in store.job_session_rows() if s.state != "Stopped"})
 
 
 def _scheduled(store: Store, replica: bool | None = None) -> int:
@@ -129,7 +129,7 @@ def _longest(sessions: list[JobSession]) -> tuple[int, str]:
 
 def job_statistics(store: Store, now_ms: int) -> JobStatistics:
     """Job runs finished in the last 24 hours of the mock's clock, and the longest ones."""
-    recent = [s for s in store.rows("job_sessions")
+    recent = [s for s in store.job_session_rows()
               if s.state == "Stopped" and s.creation_ms >= now_ms - DAY_MS]
     results = Counter(s.result for s in recent)
     backup_time, backup_name = _longest([s for s in recent if not s.job.is_replica])

@@ -105,6 +105,10 @@ class Store:
         """The items of collection ``source`` that ``keep`` accepts (cached as ``name``)."""
         return self.get(("rows", name), lambda: [i for i in self.rows(source) if keep(i)])
 
+    def job_session_rows(self) -> list[JobSession]:
+        """Every job session, backup and replication, in creation order."""
+        return self.rows("job_sessions")
+
     def backup_session_rows(self) -> list[JobSession]:
         """Backup job sessions (every job type but replication), in creation order."""
         return self.filtered("backup_sessions", lambda s: not s.job.is_replica, "job_sessions")

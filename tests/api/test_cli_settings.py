@@ -33,6 +33,7 @@ SPECIAL: dict[str, tuple[str, Any, str, Any]] = {
     "sessions": ("100", 100, "0", 0),
     "epoch": (EPOCH, EPOCH_MS, LATER, LATER_MS),
     "max_page_size": ("50", 50, "200", 200),
+    "em_version": ("13", 13, "12", 12),
 }
 DEFAULTS = Settings()
 SWITCHES = tuple(o.name for o in OPTIONS if o.is_switch)
