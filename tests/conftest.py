@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from app import Settings, create_app
 from app.domain.times import parse_instant_ms
-from app.runtime import Runtime
+from app.runtime import Runtime, build_data
 from tests.helpers import logon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +33,18 @@ def settings() -> Settings:
     return Settings(epoch=EPOCH_MS, frozen_clock=True)
 
 
+@pytest.fixture(scope="session")
+def _default_data_blob() -> bytes:
+    """The default data set at ``EPOCH``, pickled once: unpickling beats reloading the file."""
+    defaults = Settings(epoch=EPOCH_MS, frozen_clock=True)
+    return pickle.dumps(build_data(defaults, EPOCH_MS))
+
+
 @pytest.fixture
-def runtime(settings: Settings) -> Runtime:
+def runtime(settings: Settings, _default_data_blob: bytes) -> Runtime:
+    """A fresh runtime on ``settings``; the default data comes from the session's copy."""
+    if settings.fixtures is None and not settings.generated and settings.epoch == EPOCH_MS:
+        return Runtime.create(settings, data=pickle.loads(_default_data_blob))
     return Runtime.create(settings)
 
 
