@@ -49,3 +49,11 @@ def test_pytest_plugin_examples_run(pytester):
     pytester.makepyfile(test_readme_examples="\n\n".join(blocks))
     result = pytester.runpytest_subprocess("-q")
     result.assert_outcomes(passed=4)
+
+
+def test_query_type_table_matches_the_registry():
+    from app.domain.registry import markdown_table
+
+    start = README.index("<!-- query-types:")
+    table = README[README.index("\n", start) + 1:README.index("<!-- query-types end -->")]
+    assert table == markdown_table(), "regenerate the README table from markdown_table()"

@@ -248,3 +248,15 @@ QUERY_TYPES: dict[str, QueryType] = {
 def query_type(name: str) -> QueryType | None:
     """The declared type called ``name`` (any case), or ``None``."""
     return QUERY_TYPES.get(name.lower())
+
+
+def markdown_table() -> str:
+    """The README's table of query types and their fields, made from the declarations."""
+    lines = ["| type | query fields |", "|---|---|"]
+    for qtype in sorted(QUERY_TYPES.values(), key=lambda t: t.name):
+        cells = []
+        for f in qtype.fields:
+            kind = f"enum: {', '.join(f.values)}" if f.kind is Kind.ENUM else f.kind.value
+            cells.append(f"`{f.name}` ({kind})")
+        lines.append(f"| `{qtype.name}` | {', '.join(cells)} |")
+    return "\n".join(lines) + "\n"

@@ -64,6 +64,20 @@ def parse_instant_us(text: str) -> int | None:
     return (delta.days * 86_400 + delta.seconds - offset_s) * 1_000_000 + micros
 
 
+def parse_instant_ticks(text: str) -> int | None:
+    """Like :func:`parse_instant_us`, in 100-nanosecond ticks, so a seventh fractional
+    digit counts (filters compare at the full precision a client writes)."""
+    match = _ACCEPTED.match(text.strip())
+    if not match:
+        return None
+    us = parse_instant_us(text)
+    if us is None:
+        return None
+    frac = match.group(7) or ""
+    seventh = int(frac[6]) if len(frac) == 7 else 0
+    return us * 10 + seventh
+
+
 def parse_instant_ms(text: str) -> int | None:
     """Like :func:`parse_instant_us`, but only for whole milliseconds (fixture files)."""
     us = parse_instant_us(text)

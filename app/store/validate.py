@@ -72,7 +72,7 @@ class Reader:
                            f"urn:veeam:{type_name}:<guid>")
                 return None
             guid = parts[3]
-        if not _GUID.match(guid):
+        if not _GUID.fullmatch(guid):
             self.error(src, key, f"{raw!r} is not a GUID (8-4-4-4-12 hex digits)")
             return None
         return str(guid.lower())

@@ -40,7 +40,7 @@ def normaliser(field: QueryField) -> Callable[[Any], Any]:
     if field.kind is Kind.DATETIME:
         def read_time(obj: Any) -> Any:
             value = get(obj)
-            return None if value is None else value * 1000
+            return None if value is None else value * 10_000  # ms to 100 ns ticks
         return read_time
     return get
 

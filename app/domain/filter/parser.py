@@ -15,7 +15,7 @@ from functools import lru_cache
 from app.domain.filter.ast import And, Comparison, Expr, Or
 from app.domain.filter.lexer import LexError, Token, tokenize
 from app.domain.registry import Kind, QueryField, QueryType
-from app.domain.times import parse_instant_us
+from app.domain.times import parse_instant_ticks
 
 MAX_LENGTH = 64 * 1024
 MAX_DEPTH = 100
@@ -44,11 +44,11 @@ def typed_literal(field: QueryField, text: str, position: int) -> object:
             raise _fail(position, f"{text!r} is not a value of {field.name} (one of: {allowed})")
         return lowered.index(text.lower())
     if kind is Kind.DATETIME:
-        us = parse_instant_us(text)
-        if us is None:
+        ticks = parse_instant_ticks(text)
+        if ticks is None:
             raise _fail(position, f"{text!r} is not a date-time for {field.name} "
                         "(use e.g. 2025-08-14T12:31:30.389Z or 2025-08-14)")
-        return us
+        return ticks
     if kind is Kind.UID:
         guid = text
         if text.lower().startswith("urn:"):
@@ -58,11 +58,11 @@ def typed_literal(field: QueryField, text: str, position: int) -> object:
                 raise _fail(position, f"{text!r} is not a UID of type {field.uid_type} "
                             f"(use urn:veeam:{field.uid_type}:<guid> or the bare GUID)")
             guid = parts[3]
-        if not _GUID.match(guid):
+        if not _GUID.fullmatch(guid):
             raise _fail(position, f"{text!r} is not a GUID for {field.name}")
         return guid.lower()
     if kind is Kind.INT:
-        if not _INT.match(text):
+        if not _INT.fullmatch(text):
             raise _fail(position, f"{text!r} is not an integer for {field.name}")
         return int(text)
     if text.lower() not in ("true", "false"):
