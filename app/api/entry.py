@@ -74,8 +74,10 @@ async def logon(request: Request, rt: RuntimeDep, out: WireDep) -> Response:
 
 @router.get("/api/logonsessions")
 async def list_logon_sessions(me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
-    """The caller's own live logon sessions."""
-    items = [logon_body(out.ctx, s) for s in rt.logons.of_user(me.user)]
+    """The caller's live logon sessions: the one making the request first (clients take
+    index 0 as their own), then the user's others, newest first."""
+    others = [s for s in reversed(rt.logons.of_user(me.user)) if s is not me]
+    items = [logon_body(out.ctx, s) for s in (me, *others)]
     return out.send(docs.logon_sessions(items))
 
 

@@ -592,6 +592,25 @@
         text: c.endsWith("UTC") ? when(row[c]) : (row[c] === null ? "—" : String(row[c])) })))));
   }
 
+  /**
+   * Let each cell of a row-per-card table name its column (shown on narrow screens), and
+   * keep the table's roles for assistive technology when CSS turns rows into blocks.
+   */
+  function labelCells(table) {
+    const heads = [...table.tHead.rows[0].cells];
+    table.setAttribute("role", "table");
+    for (const group of [table.tHead, ...table.tBodies]) group.setAttribute("role", "rowgroup");
+    table.tHead.rows[0].setAttribute("role", "row");
+    for (const th of heads) th.setAttribute("role", "columnheader");
+    for (const row of table.tBodies[0].rows) {
+      row.setAttribute("role", "row");
+      [...row.cells].forEach((cell, i) => {
+        cell.setAttribute("role", cell.tagName === "TH" ? "rowheader" : "cell");
+        if (row.cells.length === heads.length) cell.dataset.label = heads[i].textContent.trim();
+      });
+    }
+  }
+
   // ------------------------------------------------------------------ live view
   function entities(exchange, plural) {
     const group = exchange.data && exchange.data.Entities && exchange.data.Entities[plural];
@@ -612,7 +631,8 @@
   async function refreshLive() {
     if (state.busy.live) return;
     if (!state.token && !state.creds) {
-      say("live-message", "Not logged on: log on in the API browser to see plans and sessions.");
+      say("live-message", "Not logged on: log on in the API browser to see plans and sessions.",
+        "info");
       return;
     }
     state.busy.live = true;
@@ -630,20 +650,26 @@
       const plans = entities(plansX, "CloudFailoverPlans");
       fillPlans(plans, running, sessions);
       fillSessions(sessions);
-      const mark = document.querySelector("#live-message.error");
-      if (mark) say("live-message", "");
+      // A problem (or "not logged on") from an earlier refresh is over now.
+      const old = $("live-message");
+      if (old.classList.contains("error") || old.classList.contains("info")) say("live-message", "");
     } finally {
       state.busy.live = false;
     }
   }
 
+  function fillAndLabel(body, rows) {
+    body.replaceChildren(...rows);
+    labelCells(body.closest("table"));
+  }
+
   function fillPlans(plans, running, latest) {
     const body = $("plans-table").tBodies[0];
     if (!plans.length) {
-      body.replaceChildren(h("tr", {}, h("td", { colspan: 6, text: "No failover plans." })));
+      fillAndLabel(body, [h("tr", {}, h("td", { colspan: 6, text: "No failover plans." }))]);
       return;
     }
-    body.replaceChildren(...plans.map((plan) => {
+    fillAndLabel(body, plans.map((plan) => {
       const run = running.find((s) => s.Name === plan.Name);
       const last = latest.find((s) => s.Name === plan.Name && s.State === "Stopped");
       const up = (plan.Links || []).find((l) => l.Rel === "Up");
@@ -672,10 +698,10 @@
   function fillSessions(sessions) {
     const body = $("sessions-table").tBodies[0];
     if (!sessions.length) {
-      body.replaceChildren(h("tr", {}, h("td", { colspan: 7, text: "No failover sessions." })));
+      fillAndLabel(body, [h("tr", {}, h("td", { colspan: 7, text: "No failover sessions." }))]);
       return;
     }
-    body.replaceChildren(...sessions.map((s) => h("tr", { data: { session: s.UID } },
+    fillAndLabel(body, sessions.map((s) => h("tr", { data: { session: s.UID } },
       h("th", { scope: "row" }, h("button", { type: "button", class: "linkish",
         title: "Open in the API browser",
         onclick: () => { location.hash = "#browser"; browse("GET", s.Href); } }, s.Name)),
@@ -774,12 +800,12 @@
       const rules = await control("GET", "/faults");
       const body = $("faults-table").tBodies[0];
       if (!rules.length) {
-        body.replaceChildren(h("tr", {}, h("td", { colspan: 8, text: "No fault rules." })));
+        fillAndLabel(body, [h("tr", {}, h("td", { colspan: 8, text: "No fault rules." }))]);
         return;
       }
-      body.replaceChildren(...rules.map((r) => {
+      fillAndLabel(body, rules.map((r) => {
         let details = "";
-        if (r.action === "error") details = `status ${r.status}: ${r.message}`;
+        if (r.action === "error") details = `status ${r.status}, "${r.message}"`;
         else if (r.action === "latency") details = `${r.latencyMs} ms + up to ${r.jitterMs} ms`;
         details += `; probability ${r.probability}; ${r.count === null ? "always"
           : `at most ${r.count} times`}`;
@@ -829,10 +855,10 @@
         "live view's polling hidden" : ""}.`;
       const body = $("journal-table").tBodies[0];
       if (!shown.length) {
-        body.replaceChildren(h("tr", {}, h("td", { colspan: 6, text: "No requests." })));
+        fillAndLabel(body, [h("tr", {}, h("td", { colspan: 6, text: "No requests." }))]);
         return;
       }
-      body.replaceChildren(...shown.map((e) => h("tr", { class: e.status >= 400 || e.fault
+      fillAndLabel(body, shown.map((e) => h("tr", { class: e.status >= 400 || e.fault
         ? "bad" : "" },
         h("td", { class: "small", text: when(e.time) }), h("td", { text: e.method }),
         h("td", { class: "mono small wrap", text: e.path + (e.query ? "?" + e.query : "") }),
