@@ -87,6 +87,8 @@ class RequestGuard:
             await self._refuse(scope, receive, send, 400,
                                "The Host header is not a valid host[:port].")
             return
+        # The control API takes whole data sets (PUT /mock/state): no body limit there.
+        limit = None if scope.get("path", "").startswith("/mock/") else self.max_body
         body = bytearray()
         more = True
         while more:
@@ -95,7 +97,7 @@ class RequestGuard:
                 break
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
-            if len(body) > self.max_body:
+            if limit is not None and len(body) > limit:
                 await self._refuse(scope, receive, send, 413, "The request body is larger "
                                    f"than {self.max_body} bytes, the limit of this server.")
                 return

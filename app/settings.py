@@ -86,32 +86,22 @@ def _flag(text: str) -> bool:
     raise SettingsError(f"expected true or false, not {text!r}")
 
 
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise SettingsError(f"expected a number >= 0, not {text}")
-    return value
+def _at_least(convert: Callable[[str], Any], low: float, strict: bool = False
+              ) -> Callable[[str], Any]:
+    """A parser for numbers ``>= low`` (``> low`` when ``strict``)."""
+    def parse(text: str) -> Any:
+        value = convert(text)
+        if value < low or (strict and value == low):
+            raise SettingsError(f"expected a number {'>' if strict else '>='} {low:g}, "
+                                f"not {text}")
+        return value
+    return parse
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise SettingsError(f"expected a number >= 1, not {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise SettingsError(f"expected a number of seconds > 0, not {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise SettingsError(f"expected a number of seconds >= 0, not {text}")
-    return value
+_non_negative_int = _at_least(int, 0)
+_positive_int = _at_least(int, 1)
+_positive_float = _at_least(float, 0, strict=True)
+_non_negative_float = _at_least(float, 0)
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")

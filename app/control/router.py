@@ -146,13 +146,13 @@ def _edit(rt: Runtime, collection: str, guid: str | None, item: dict[str, Any] |
             item = {"UID": f"urn:veeam:{type_name}:{new}", **item}
         items.append(item)
     else:
-        positions = [i for i, it in enumerate(items) if _guid(it["UID"]) == guid.lower()]
+        positions = [i for i, it in enumerate(items) if _guid(it["UID"]) == _guid(guid)]
         if not positions:
             raise ControlError(404, f"No {type_name} has the UID {guid}.")
         if item is None:
             del items[positions[0]]
         else:
-            if "UID" in item and _guid(str(item["UID"])) != guid.lower():
+            if "UID" in item and _guid(str(item["UID"])) != _guid(guid):
                 raise ControlError(400, "The UID in the body differs from the one in the path.")
             items[positions[0]] = {"UID": items[positions[0]]["UID"], **item}
     _replace_from(rt, document, "request body")
@@ -292,12 +292,16 @@ def _docs_page(schema: dict[str, Any]) -> str:
 
 def create_control_app(runtime: Runtime) -> FastAPI:
     """The ``/mock`` application."""
-    app = FastAPI(title="em-mock control API", docs_url=None, redoc_url=None,
-                  openapi_url="/openapi.json",
+    app = FastAPI(title="em-mock control API", docs_url=None, redoc_url=None, openapi_url=None,
                   description="Steer em-mock: reset, data, clock, faults, journal.")
     app.state.runtime = runtime
     app.include_router(public)
     app.include_router(router)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(_check_token)])
+    async def openapi(request: Request) -> JSONResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return JSONResponse({**app.openapi(), **({"servers": [{"url": root}]} if root else {})})
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(_check_token)])
     async def docs() -> HTMLResponse:

@@ -20,8 +20,8 @@
   const POLL_MS = 2000;
   const LIVE_SESSIONS = "type=CloudFailoverSession&format=Entities&sortDesc=CreationTime&pageSize=20";
   const LIVE_RUNNING = "type=CloudFailoverSession&format=Entities&filter=" +
-    encodeURIComponent("State!=Stopped") + "&pageSize=1000";
-  const LIVE_PLANS = "type=CloudFailoverPlan&format=Entities&sortAsc=Name&pageSize=1000";
+    encodeURIComponent("State!=Stopped") + "&pageSize=200";
+  const LIVE_PLANS = "type=CloudFailoverPlan&format=Entities&sortAsc=Name&pageSize=200";
   const LIVE_QUERIES = [LIVE_SESSIONS, LIVE_RUNNING, LIVE_PLANS];
   const LINK_LIMIT = 300;
   const REASONS = {
@@ -68,7 +68,10 @@
   }
 
   function reason(status) { return REASONS[status] || ""; }
-  function when(text) { return text ? String(text).replace("T", " ") : "—"; }
+  /** An EM date-time for a table: a space for the T, whole seconds. */
+  function when(text) {
+    return text ? String(text).replace("T", " ").replace(/\.\d+(?=Z|$)/, "") : "—";
+  }
 
   /** Same-origin URL for an EM Href (Hrefs may name another host with --public-url). */
   function local(href) {
@@ -200,7 +203,12 @@
     return `${exchange.status} ${exchange.statusText}`;
   }
 
-  function note(text) { say("notice", text, "info"); }
+  let noteTimer = null;
+  function note(text) {
+    say("notice", text, "info");
+    clearTimeout(noteTimer);
+    noteTimer = setTimeout(() => say("notice", ""), 10000);
+  }
 
   // ------------------------------------------------------------------ logon
   async function logon(user, password, accept) {
@@ -351,8 +359,9 @@
     }
     for (const link of links.slice(0, LINK_LIMIT)) {
       const method = methodFor(link.rel);
-      const label = `${method === "GET" ? "" : method + " "}${link.rel}` +
-        (link.type ? `: ${link.type}` : "");
+      const verb = method === "GET" ? link.rel
+        : link.rel.toUpperCase() === method ? method : `${method} ${link.rel}`;
+      const label = verb + (link.type ? `: ${link.type}` : "");
       list.append(h("li", {},
         h("button", { type: "button", class: "follow" + (method === "GET" ? "" : " unsafe"),
           onclick: () => followLink(link, method) }, label),
@@ -649,6 +658,8 @@
       const running = entities(runningX, "CloudFailoverSessions");
       const plans = entities(plansX, "CloudFailoverPlans");
       fillPlans(plans, running, sessions);
+      const pages = plansX.data.PagingInfo ? plansX.data.PagingInfo.PagesCount : 1;
+      $("plans-more").textContent = pages > 1 ? "(the first 200, by name)" : "";
       fillSessions(sessions);
       // A problem (or "not logged on") from an earlier refresh is over now.
       const old = $("live-message");
@@ -888,6 +899,8 @@
 
   function showView(moveFocus) {
     const wanted = location.hash.replace("#", "");
+    // Other fragments (the skip link's #main) leave the current view as it is.
+    if (!VIEWS.includes(wanted) && moveFocus) return;
     const view = VIEWS.includes(wanted) ? wanted : "browser";
     state.view = view;
     for (const id of VIEWS) $(id).hidden = id !== view;
