@@ -50,6 +50,15 @@ _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                    r"|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 
 
+def _valid_host(host: str) -> bool:
+    """``host[:port]`` with a DNS name, IPv4 or bracketed IPv6 address and a port <= 65535."""
+    match = _HOST.match(host)
+    if not match:
+        return False
+    port = host.rsplit(":", 1)[1] if host.rfind(":") > host.rfind("]") else None
+    return port is None or int(port) <= 65535
+
+
 class RequestGuard:
     """Refuse what no request may be, with an EM ``Error``; respell headers on the way out.
 
@@ -83,7 +92,7 @@ class RequestGuard:
                                f"{self.max_header} bytes, the limit of this server.")
             return
         host = Request(scope).headers.get("host")
-        if self.check_host and host is not None and not _HOST.match(host):
+        if self.check_host and host is not None and not _valid_host(host):
             await self._refuse(scope, receive, send, 400,
                                "The Host header is not a valid host[:port].")
             return
