@@ -28,6 +28,10 @@ class Cache(Protocol):
         """The cached value for ``key``, built on first use."""
         ...
 
+    def memo(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """Like ``get``, for the few most recently used keys only."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Sort:
@@ -102,6 +106,33 @@ def _indexed(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
     return result
 
 
+def _matching(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
+              type_key: tuple[Any, ...]) -> list[int]:
+    """Positions of the rows matching ``expr``, ascending (creation order)."""
+    matches = _indexed(expr, rows, qtype, cache, type_key)
+    if matches is not None:
+        return sorted(matches)
+    check = compile_predicate(expr, qtype)
+    return [pos for pos, row in enumerate(rows) if check(row)]
+
+
+def _in_order(positions: list[int], order: list[int], rows: Sequence[Any], cache: Cache,
+              key: tuple[Any, ...]) -> list[int]:
+    """``positions`` in the sort ``order``: by rank when few, by walking ``order`` when many."""
+    if len(positions) * 8 >= len(rows):
+        members = set(positions)
+        return [pos for pos in order if pos in members]
+
+    def ranks() -> list[int]:
+        out = [0] * len(rows)
+        for r, pos in enumerate(order):
+            out[pos] = r
+        return out
+
+    rank = cache.get((*key, "rank"), ranks)
+    return sorted(positions, key=rank.__getitem__)
+
+
 def run_query(
     qtype: QueryType,
     rows: Sequence[Any],
@@ -112,42 +143,25 @@ def run_query(
     page: int = 1,
     page_size: int = 100,
 ) -> Page:
-    """Filter ``rows`` (in creation order), sort them and cut out one page."""
+    """Filter ``rows`` (in creation order), sort them and cut out one page.
+
+    Clients page through the same filter and sort again and again, so the ordered
+    matches of the most recent queries are kept until the data changes.
+    """
     type_key = (qtype.name,)
-    matches: set[int] | None = None
-    ordered: list[int] | None = None
-    if expr is None:
-        ordered = list(range(len(rows)))
-    else:
-        matches = _indexed(expr, rows, qtype, cache, type_key)
-        if matches is None:
-            check = compile_predicate(expr, qtype)
-            ordered = [pos for pos, row in enumerate(rows) if check(row)]
-    total = len(matches) if matches is not None else len(ordered or ())
-    start = (page - 1) * page_size
-    stop = start + page_size
-    if start >= total:
-        return Page([], total, page, page_size)
-    if sort is None:
-        chosen = (sorted(matches) if matches is not None else ordered or [])[start:stop]
-    else:
-        order = cache.get((*type_key, "sorted", sort.field, sort.descending),
-                          lambda: _sorted_positions(rows, qtype, sort))
-        members = matches if matches is not None else set(ordered or ())
-        if len(members) == len(rows):
-            chosen = order[start:stop]
-        elif len(members) * 8 < len(rows):
-            rank = cache.get((*type_key, "rank", sort.field, sort.descending),
-                             lambda: {pos: r for r, pos in enumerate(order)})
-            chosen = sorted(members, key=rank.__getitem__)[start:stop]
+    positions: Sequence[int] = range(len(rows))
+    if expr is not None:
+        positions = cache.memo((*type_key, "matches", expr),
+                               lambda: _matching(expr, rows, qtype, cache, type_key))
+    if sort is not None:
+        sort_key = (*type_key, "sorted", sort.field, sort.descending)
+        order = cache.get(sort_key, lambda: _sorted_positions(rows, qtype, sort))
+        if expr is None:
+            positions = order
         else:
-            chosen = []
-            seen = 0
-            for pos in order:
-                if pos in members:
-                    if seen >= start:
-                        chosen.append(pos)
-                        if len(chosen) == page_size:
-                            break
-                    seen += 1
-    return Page([rows[pos] for pos in chosen], total, page, page_size)
+            found = positions
+            positions = cache.memo((*sort_key, expr),
+                                   lambda: _in_order(list(found), order, rows, cache, sort_key))
+    start = (page - 1) * page_size
+    chosen = positions[start:start + page_size] if start < len(positions) else []
+    return Page([rows[pos] for pos in chosen], len(positions), page, page_size)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -55,6 +57,17 @@ class DataSet:
         }
 
 
+def settle_heap() -> None:
+    """Collect garbage, then move what is left out of the collector's sight.
+
+    The data set is large and long-lived; without this, every full collection walks it
+    all, and requests that happen to trigger one stall for a long time.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class Store:
     """Holds the current :class:`DataSet`; every change bumps ``version`` and drops caches.
 
@@ -62,20 +75,38 @@ class Store:
     awaits, so a response always sees one version of the data.
     """
 
+    MEMO_SIZE = 16
+
     def __init__(self, data: DataSet) -> None:
         self.data = data
         self.version = 0
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        settle_heap()
 
     def replace(self, data: DataSet) -> None:
         """Swap in a whole new data set."""
         self.data = data
         self.changed()
+        settle_heap()
 
     def changed(self) -> None:
         """Record that the data changed: derived structures are rebuilt on next use."""
         self.version += 1
         self._cache.clear()
+        self._memo.clear()
+
+    def memo(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """Like :meth:`get`, but only the ``MEMO_SIZE`` most recently used keys are kept:
+        for per-query results, whose keys a client chooses."""
+        try:
+            self._memo.move_to_end(key)
+            value: T = self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build()
+            if len(self._memo) > self.MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """A derived structure for the current version, built on first use."""

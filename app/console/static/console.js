@@ -36,7 +36,7 @@
 
   const state = {
     token: null, sessionUrl: null, user: null, creds: null, relogon: null,
-    history: [], current: null, view: "browser",
+    history: [], current: null, view: "browser", browseTicket: 0, queryTicket: 0,
     registry: [], pageLinks: {},
     busy: { live: false, journal: false, faults: false, clock: false },
   };
@@ -245,6 +245,7 @@
 
   /** Send a request from the browser view and show the whole exchange. */
   async function browse(method, url, body, remember = true) {
+    const ticket = ++state.browseTicket;
     const isLogon = method === "POST" && /\/api\/sessionmngr/i.test(pathOf(url));
     $("req-method").value = method;
     $("req-url").value = pathOf(url);
@@ -269,7 +270,8 @@
       state.current = { method, url };
     }
     $("back").disabled = state.history.length === 0;
-    showExchange(exchange);
+    // Only the newest request's answer is shown, whatever order the answers arrive in.
+    if (ticket === state.browseTicket) showExchange(exchange);
     return exchange;
   }
 
@@ -531,8 +533,10 @@
       say("q-filter-error", "Log on first (API browser): the query service needs an EM session.");
       return;
     }
+    const ticket = ++state.queryTicket;
     $("q-request").textContent = `GET ${pathOf(local(url))}`;
     const exchange = await em("GET", url, { accept: "json" });
+    if (ticket !== state.queryTicket) return;  // a newer query is on its way
     const table = $("q-table");
     if (exchange.status !== 200 || !exchange.data) {
       const message = errorMessage(exchange);
@@ -1058,7 +1062,7 @@
     window.addEventListener("hashchange", () => showView(true));
   }
 
-  function start() {
+  async function start() {
     if (controlToken) {
       const docsLink = document.querySelector('footer a[href$="/docs"]');
       if (docsLink) docsLink.replaceWith(h("span", { text: "Control API reference: /mock/docs " +
@@ -1068,9 +1072,7 @@
     faultActionChanged();
     showSession();
     showView(false);
-    refreshClock();
-    loadRegistry();
-    browse("GET", "/api/");
+    await Promise.all([refreshClock(), loadRegistry(), browse("GET", "/api/")]);
     setInterval(tick, POLL_MS);
     document.body.dataset.ready = "true";
   }
