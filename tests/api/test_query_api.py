@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.domain.registry import QUERY_TYPES
 from tests.helpers import JSON, Q, error_of, xml
 
 SEED = ("/api/query?type=CloudFailoverSession&format=Entities&sortDesc=CreationTime"
@@ -240,6 +241,7 @@ def test_query_service_hub_links_every_query_type(client, auth):
     body = client.get("/api/querySvc", headers={**auth, **JSON}).json()
     downs = [lk for lk in body["Links"] if lk["Rel"] == "Down"]
     types = {dict(parse_qsl(urlsplit(lk["Href"]).query))["type"] for lk in downs}
-    assert types == {"BackupServer", "CloudFailoverPlan", "CloudFailoverSession"}
+    assert types == {t.name for t in QUERY_TYPES.values()}
+    assert {"BackupServer", "CloudFailoverPlan", "CloudFailoverSession"} <= types
     for lk in downs:
         assert client.get(lk["Href"], headers=auth).status_code == 200
