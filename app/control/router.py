@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from app.control.console import mount_console
 from app.domain.times import format_instant, parse_instant_ms
 from app.infra.faults import FaultRuleError
 from app.runtime import Runtime
@@ -297,6 +298,7 @@ def create_control_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(public)
     app.include_router(router)
+    mount_console(app)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(_check_token)])
     async def openapi(request: Request) -> JSONResponse:

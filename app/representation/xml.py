@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from app.representation.tree import ListOf, Node, Scalar
@@ -15,10 +17,15 @@ NSMAP = {
 _Q = "{" + NS + "}"
 
 
+# Characters XML 1.0 cannot carry (controls, lone surrogates): written as U+FFFD, so a
+# path or name full of them still gets a well-formed answer.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Scalar) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(element: etree._Element, node: Node) -> None:

@@ -39,6 +39,7 @@
     history: [], current: null, view: "browser", browseTicket: 0, queryTicket: 0,
     registry: [], pageLinks: {},
     busy: { live: false, journal: false, faults: false, clock: false },
+    refreshProblem: false,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -646,6 +647,7 @@
     if (!state.token && !state.creds) {
       say("live-message", "Not logged on: log on in the API browser to see plans and sessions.",
         "info");
+      state.refreshProblem = true;
       return;
     }
     state.busy.live = true;
@@ -656,6 +658,7 @@
       if (failed) {
         say("live-message", `Refresh failed: ${failed.status || "no answer"} ${errorMessage(failed)}`,
           "error");
+        state.refreshProblem = true;
         return;
       }
       const sessions = entities(sessionsX, "CloudFailoverSessions");
@@ -665,9 +668,12 @@
       const pages = plansX.data.PagingInfo ? plansX.data.PagingInfo.PagesCount : 1;
       $("plans-more").textContent = pages > 1 ? "(the first 200, by name)" : "";
       fillSessions(sessions);
-      // A problem (or "not logged on") from an earlier refresh is over now.
-      const old = $("live-message");
-      if (old.classList.contains("error") || old.classList.contains("info")) say("live-message", "");
+      // A problem (or "not logged on") from an earlier refresh is over now; messages that
+      // answer the user's own actions (a refused start) stay until the next action.
+      if (state.refreshProblem) {
+        say("live-message", "");
+        state.refreshProblem = false;
+      }
     } finally {
       state.busy.live = false;
     }
