@@ -82,7 +82,7 @@ def _serve(argv: Sequence[str]) -> int:
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _guard_control(settings)
-    runtime = Runtime.create(settings)
+    runtime = Runtime.create(settings, settle_heap=True)
     app = create_app(runtime=runtime)
     common = {"http": Protocol, "log_level": settings.log_level, "access_log": False,
               "server_header": False, "lifespan": "off",

@@ -70,14 +70,18 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None,
-               data: DataSet | None = None) -> Runtime:
-        """A runtime for ``settings`` (loading its data unless ``data`` is given)."""
+               data: DataSet | None = None, *, settle_heap: bool = False) -> Runtime:
+        """A runtime for ``settings`` (loading its data unless ``data`` is given).
+
+        ``settle_heap`` keeps the data out of the garbage collector's way (see
+        :func:`app.store.memory.settle_heap`): for a process that serves only this runtime.
+        """
         clock = clock or Clock(settings.epoch, frozen=settings.frozen_clock)
         data = data if data is not None else build_data(settings, clock.start_ms)
         logons = LogonSessions(clock, dict(settings.users), settings.session_timeout,
                                settings.max_sessions_per_user, settings.max_sessions)
         rng = _rng(settings)
-        return cls(settings, clock, Store(data), logons,
+        return cls(settings, clock, Store(data, settle=settle_heap), logons,
                    Simulation(rng, int(settings.task_delay * 1000)), Faults(rng),
                    Journal(settings.journal_size))
 

@@ -68,7 +68,9 @@ def auth(token: str) -> dict[str, str]:
 
 
 READY = re.compile(r"em-mock ready: listening on (http:\S+)/api/ and (https:\S+)/api/")
-TLS_DIR = Path(tempfile.gettempdir()) / "em-mock-tests-tls"
+# One directory per test worker, so parallel workers never write the certificate at once.
+TLS_DIR = Path(tempfile.gettempdir()) / (
+    "em-mock-tests-tls-" + os.environ.get("PYTEST_XDIST_WORKER", "main"))
 
 
 class LiveServer:

@@ -79,7 +79,9 @@ def _jobs(rng: random.Random, server: BackupServer, repos: list[Repository], now
     tag = server.name.split(".")[0]
     host = _guid(rng)
     counter = [0]
-    next_run = (now_ms // DAY_MS + 1) * DAY_MS + 22 * HOUR_MS
+    # Everything is placed relative to now (never on calendar days), so the same seed at a
+    # later clock gives the same data moved in time, as the embedded fixture file needs.
+    next_run = now_ms + 6 * HOUR_MS
     jobs = [
         Job(_guid(rng), f"{tag} Backup Job {k}", server, "Backup", "VMware",
             f"Nightly backup of the {('web', 'database', 'file')[k - 1]} servers", True, True,
@@ -167,8 +169,7 @@ def _running(rng: random.Random, job: Job, start: int, now_ms: int) -> JobSessio
 
 def _run_times(rng: random.Random, job_index: int, now_ms: int) -> list[int]:
     """Daily runs over the history, then every six hours in the last day."""
-    first_day = now_ms // DAY_MS - HISTORY_DAYS
-    times = [(first_day + d) * DAY_MS + 20 * HOUR_MS + job_index * 900_000
+    times = [now_ms - (HISTORY_DAYS - d) * DAY_MS + job_index * 900_000
              + rng.randrange(600_000) for d in range(HISTORY_DAYS)]
     times = [t for t in times if t < now_ms - DAY_MS]
     times += [now_ms - DAY_MS + h * 6 * HOUR_MS + job_index * 300_000 + rng.randrange(300_000)

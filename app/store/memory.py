@@ -61,7 +61,8 @@ def settle_heap() -> None:
     """Collect garbage, then move what is left out of the collector's sight.
 
     The data set is large and long-lived; without this, every full collection walks it
-    all, and requests that happen to trigger one stall for a long time.
+    all, and requests that happen to trigger one stall for a long time. Only for a
+    process that serves one store (the CLI): it affects every object in the process.
     """
     gc.unfreeze()
     gc.collect()
@@ -77,18 +78,21 @@ class Store:
 
     MEMO_SIZE = 16
 
-    def __init__(self, data: DataSet) -> None:
+    def __init__(self, data: DataSet, *, settle: bool = False) -> None:
         self.data = data
         self.version = 0
+        self.settle = settle
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        settle_heap()
+        if settle:
+            settle_heap()
 
     def replace(self, data: DataSet) -> None:
         """Swap in a whole new data set."""
         self.data = data
         self.changed()
-        settle_heap()
+        if self.settle:
+            settle_heap()
 
     def changed(self) -> None:
         """Record that the data changed: derived structures are rebuilt on next use."""

@@ -142,7 +142,7 @@ def test_platform_is_hyperv_in_queries_and_custom_platform_for_copy_jobs(client,
 
 
 def test_restore_points_are_related_links_with_sql_short_dates(client, auth):
-    body = _get(client, auth, "/api/query?type=BackupJobSession&format=Entities&pageSize=20"
+    body = _get(client, auth, "/api/query?type=BackupJobSession&format=Entities&pageSize=1000"
                 "&filter=JobType==Backup;Result==Success")
     links = [lk for s in body["Entities"]["BackupJobSessions"]["BackupJobSessions"]
              for lk in s["Links"] if lk["Type"] == "RestorePointReference"]
@@ -151,6 +151,15 @@ def test_restore_points_are_related_links_with_sql_short_dates(client, auth):
     assert all(short.match(lk["Name"]) for lk in links), links[0]["Name"]
     assert any("  " in lk["Name"] for lk in links)
     assert client.get(links[0]["Href"], headers=auth).status_code == 200
+
+
+def test_sql_short_date_pads_day_and_hour_with_spaces():
+    from app.domain.times import parse_instant_ms
+    from app.representation.resources import sql_short_date
+
+    assert sql_short_date(parse_instant_ms("2026-06-05T05:34:19.503Z")) == "Jun  5 2026  5:34AM"
+    assert sql_short_date(parse_instant_ms("2026-06-15T17:04:00Z")) == "Jun 15 2026  5:04PM"
+    assert sql_short_date(parse_instant_ms("2026-12-25T00:30:00Z")) == "Dec 25 2026 12:30AM"
 
 
 def test_copy_worker_job_name_joins_copy_source_and_server(client, auth):

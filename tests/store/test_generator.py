@@ -274,6 +274,11 @@ def all_instants(data: DataSet) -> list[int]:
         out += [s.creation_ms] + ([s.end_ms] if s.end_ms is not None else [])
         for t in s.tasks:
             out += [t.creation_ms] + ([t.end_ms] if t.end_ms is not None else [])
+    out += [j.next_run_ms for j in data.jobs.values() if j.next_run_ms is not None]
+    for js in data.job_sessions.values():
+        out += [js.creation_ms] + ([js.end_ms] if js.end_ms is not None else [])
+        for jt in js.tasks:
+            out += [jt.creation_ms] + ([jt.end_ms] if jt.end_ms is not None else [])
     return out
 
 
