@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import re
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,42 +68,70 @@ def auth(token: str) -> dict[str, str]:
     return {"X-RestSvcSessionId": token}
 
 
-READY = re.compile(r"em-mock ready: listening on (http:\S+)/api/ and (https:\S+)/api/")
+READY_PREFIX = "em-mock ready:"
 # One directory per test worker, so parallel workers never write the certificate at once.
 TLS_DIR = Path(tempfile.gettempdir()) / (
     "em-mock-tests-tls-" + os.environ.get("PYTEST_XDIST_WORKER", "main"))
 
 
 class LiveServer:
-    """A real ``em-mock`` process on a free loopback port."""
+    """A real ``em-mock`` process on free loopback ports (HTTP and HTTPS).
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
-        cmd = [sys.executable, "-m", "app", "--port", "0", "--https-port", "0", "--epoch", EPOCH,
-               "--tls-dir", str(TLS_DIR), *args]
+    Its output is read all along by a thread (kept in ``lines``), so a chatty server
+    never blocks on a full pipe; ``ready`` is its ready line, ``urls`` maps each scheme
+    it serves to its base URL.
+    """
+
+    def __init__(self, *args: str, tls_dir: Path = TLS_DIR) -> None:
+        cmd = [sys.executable, "-m", "app", "--port", "0", "--https-port", "0",
+               "--epoch", EPOCH, "--tls-dir", str(tls_dir), *args]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True,
-                                     env={**os.environ, **(env or {})})
+                                     stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
-        deadline = time.monotonic() + 30
-        assert self.proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line)
-            match = READY.search(line)
-            if match:
-                self.url, self.https_url = match.group(1), match.group(2)
-                return
-        self.stop()
-        raise RuntimeError("em-mock did not start:\n" + "".join(self.lines))
+        found: queue.Queue[str | None] = queue.Queue()
+
+        def pump() -> None:
+            assert self.proc.stdout is not None
+            for line in self.proc.stdout:
+                self.lines.append(line)
+                if line.startswith(READY_PREFIX):
+                    found.put(line)
+            found.put(None)
+
+        self._pumper = threading.Thread(target=pump, daemon=True)
+        self._pumper.start()
+        try:
+            ready = found.get(timeout=30)
+        except queue.Empty:
+            ready = None
+        if ready is None:
+            self.stop()
+            raise RuntimeError("em-mock did not start:\n" + "".join(self.lines))
+        self.ready = ready.strip()
+        self.urls = {scheme: f"{scheme}://{where}"
+                     for scheme, where in re.findall(r"(https?)://(\S+?)/api/", self.ready)}
+
+    @property
+    def url(self) -> str:
+        """The HTTP base URL (``http://127.0.0.1:<port>``)."""
+        return self.urls["http"]
+
+    @property
+    def https_url(self) -> str:
+        """The HTTPS base URL."""
+        return self.urls["https"]
 
     def stop(self) -> None:
+        """Terminate the process and wait for it."""
         self.proc.terminate()
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait(10)
+        self._pumper.join(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,7 @@ import base64
 import hmac
 import json
 import pickle
-import queue
 import re
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,7 +26,7 @@ from fastapi.testclient import TestClient
 from app import Settings, create_app
 from app.domain import logon as logon_module
 from app.runtime import Runtime, build_data
-from tests.conftest import EPOCH, EPOCH_MS, ROOT
+from tests.conftest import EPOCH_MS, LiveServer
 from tests.helpers import JSON, PASSWORD, USER, Q, basic, logon, xml
 
 TOKEN = "X-RestSvcSessionId"
@@ -480,49 +476,14 @@ def test_control_calls_without_the_token_are_401_and_change_nothing(guarded, met
     assert guarded.post("/mock/reset", headers=good).status_code == 200
 
 
-class Cli:
-    """``python -m app`` with its output read until the ready line (or the end)."""
+class Cli(LiveServer):
+    """``python -m app`` (any ``--host``), reached through loopback whatever it binds."""
 
-    def __init__(self, *args: str, tls_dir: Path) -> None:
-        cmd = [sys.executable, "-m", "app", "--port", "0", "--https-port", "0",
-               "--epoch", EPOCH, "--tls-dir", str(tls_dir), *args]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        found: queue.Queue[str | None] = queue.Queue()
-
-        def pump() -> None:
-            assert self.proc.stdout is not None
-            for line in self.proc.stdout:
-                self.lines.append(line)
-                if line.startswith("em-mock ready:"):
-                    found.put(line)
-            found.put(None)
-
-        self._pumper = threading.Thread(target=pump, daemon=True)
-        self._pumper.start()
-        try:
-            ready = found.get(timeout=30)
-        except queue.Empty:
-            ready = None
-        if ready is None:
-            self.stop()
-            raise RuntimeError("em-mock did not start:\n" + "".join(self.lines))
-        self.ready = ready
-        port = re.search(r"http://[^ ]*?:(\d+)/api/", ready)
-        assert port, ready
-        self.url = f"http://127.0.0.1:{port.group(1)}"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-        self._pumper.join(10)
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
+    @property
+    def url(self) -> str:
+        port = re.search(r"http://\S*?:(\d+)/api/", self.ready)
+        assert port, self.ready
+        return f"http://127.0.0.1:{port.group(1)}"
 
 
 @pytest.fixture

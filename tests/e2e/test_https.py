@@ -5,14 +5,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
-import queue
 import re
 import socket
 import ssl
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from veeam_em.manager import VeeamEm
 
-from tests.conftest import EPOCH, ROOT
+from tests.conftest import ROOT, LiveServer
 from tests.helpers import JSON, PASSWORD, USER, basic
 
 READY_PREFIX = "em-mock ready: listening on "
@@ -35,47 +32,8 @@ insecure_ok = pytest.mark.filterwarnings(
     "ignore::urllib3.exceptions.InsecureRequestWarning")
 
 
-class Server:
-    """One ``python -m app`` process; any combination of listeners; stops cleanly."""
-
-    def __init__(self, *args: str, tls_dir: Path) -> None:
-        cmd = [sys.executable, "-m", "app", "--port", "0", "--https-port", "0",
-               "--epoch", EPOCH, "--tls-dir", str(tls_dir), *args]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._pumper = threading.Thread(target=self._pump, daemon=True)
-        self._pumper.start()
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                line = None
-            if line is None:
-                self.stop()
-                raise RuntimeError("em-mock did not start:\n" + "".join(self.lines))
-            if line.startswith(READY_PREFIX):
-                self.ready = line.strip()
-                break
-        self.urls = {scheme: f"{scheme}://{where}"
-                     for scheme, where in re.findall(r"(https?)://(\S+?)/api/", self.ready)}
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            self._lines.put(line)
-        self._lines.put(None)
-
-    @property
-    def url(self) -> str:
-        return self.urls["http"]
-
-    @property
-    def https_url(self) -> str:
-        return self.urls["https"]
+class Server(LiveServer):
+    """A live em-mock whose ready line tells the certificate it serves."""
 
     def fingerprint(self) -> str:
         match = FINGERPRINT.search(self.ready)
@@ -86,17 +44,6 @@ class Server:
         match = re.search(r"TLS certificate (\S+), SHA-256", self.ready)
         assert match, self.ready
         return Path(match.group(1))
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-        self._pumper.join(10)
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
 
 
 def fingerprint_of(pem_path: Path) -> str:
