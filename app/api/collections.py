@@ -14,7 +14,13 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.api.deps import CurrentSession, EntityFormat, RuntimeDep, WireDep, find
-from app.domain.model import CloudFailoverPlan, CloudFailoverSession, Job
+from app.domain.model import (
+    CloudFailoverPlan,
+    CloudFailoverSession,
+    Job,
+    leaves_replica_point,
+    leaves_restore_point,
+)
 from app.representation import documents as docs
 from app.representation.resources import (
     BACKUP_JOB_SESSION,
@@ -37,8 +43,6 @@ from app.representation.resources import (
     derived_id,
     object_in_job,
     plan_vm,
-    produces_replica_point,
-    produces_restore_point,
 )
 from app.representation.tree import link
 from app.runtime import Runtime
@@ -94,15 +98,15 @@ _backup_tasks = _by_id("backup tasks", lambda rt: rt.store.backup_task_rows(), _
 _replica_tasks = _by_id("replica tasks", lambda rt: rt.store.replica_task_rows(), _own_id)
 _restore_points = _by_id(
     "restore points",
-    lambda rt: [t for t in rt.store.backup_task_rows() if produces_restore_point(t)],
+    lambda rt: [t for t in rt.store.backup_task_rows() if leaves_restore_point(t)],
     lambda t: derived_id("RestorePoint", t.id))
 _vm_restore_points = _by_id(
     "vm restore points",
-    lambda rt: [t for t in rt.store.backup_task_rows() if produces_restore_point(t)],
+    lambda rt: [t for t in rt.store.backup_task_rows() if leaves_restore_point(t)],
     lambda t: derived_id("VmRestorePoint", t.id))
 _vm_replica_points = _by_id(
     "vm replica points",
-    lambda rt: [t for t in rt.store.replica_task_rows() if produces_replica_point(t)],
+    lambda rt: [t for t in rt.store.replica_task_rows() if leaves_replica_point(t)],
     lambda t: derived_id("VmReplicaPoint", t.id))
 
 

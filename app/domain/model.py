@@ -6,11 +6,16 @@ bare lower-case GUIDs; the URN form (``urn:veeam:<Type>:<guid>``) is derived.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 SESSION_STATES = ("Starting", "Stopping", "Working", "Stopped")
 SESSION_RESULTS = ("None", "Success", "Warning", "Failed")
 FAILOVER_JOB_TYPES = ("FailoverPlan",)
+
+
+def _point_time(point: CloudVmReplicaPoint) -> int:
+    return point.creation_ms
 
 
 def urn(type_name: str, guid: str) -> str:
@@ -57,6 +62,11 @@ class PlanVm:
     id: str
     name: str
     replica_points: list[CloudVmReplicaPoint] = field(default_factory=list)
+
+    def latest_point(self, before_ms: int) -> CloudVmReplicaPoint | None:
+        """The newest replica point made at or before ``before_ms`` (points are oldest first)."""
+        i = bisect.bisect_right(self.replica_points, before_ms, key=_point_time)
+        return self.replica_points[i - 1] if i else None
 
 
 @dataclass(slots=True, eq=False)
@@ -248,3 +258,15 @@ class DiscoveredComputer:
     def backup_server(self) -> BackupServer:
         """The server of the computer's protection group."""
         return self.protection_group.backup_server
+
+
+def leaves_restore_point(t: TaskSession) -> bool:
+    """A finished, successful (or warning) backup task leaves a VM restore point."""
+    return (t.state == "Completed" and t.result in ("Success", "Warning")
+            and t.session.job_type == "Backup")
+
+
+def leaves_replica_point(t: TaskSession) -> bool:
+    """A finished, successful (or warning) replication task leaves a VM replica point."""
+    done = t.state == "Completed" and t.result in ("Success", "Warning")
+    return done and t.session.job.is_replica

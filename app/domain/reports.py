@@ -9,23 +9,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from app.domain.model import JobSession, TaskSession
+from app.domain.model import JobSession, TaskSession, leaves_replica_point, leaves_restore_point
 from app.store.memory import Store
 
 DAY_MS = 86_400_000
 PROXIES_PER_SERVER = 2  # em-mock models no proxies; each backup server reports two.
 
 
-def _good(t: TaskSession) -> bool:
-    return t.state == "Completed" and t.result in ("Success", "Warning")
-
-
 def _backup_points(store: Store) -> list[TaskSession]:
-    return [t for t in store.backup_task_rows() if _good(t) and t.session.job_type == "Backup"]
+    return [t for t in store.backup_task_rows() if leaves_restore_point(t)]
 
 
 def _replica_points(store: Store) -> list[TaskSession]:
-    return [t for t in store.replica_task_rows() if _good(t)]
+    return [t for t in store.replica_task_rows() if leaves_replica_point(t)]
 
 
 def _running_jobs(store: Store) -> int:
@@ -144,11 +140,12 @@ def job_statistics(store: Store, now_ms: int) -> JobStatistics:
 def processed_vms(store: Store, now_ms: int) -> list[tuple[int, int, int]]:
     """``(midnight, backed-up VMs, replicated VMs)`` for the last seven UTC days, newest first."""
     today = now_ms // DAY_MS * DAY_MS
+    backups, replicas = _backup_points(store), _replica_points(store)
     out = []
     for back in range(7):
         start = today - back * DAY_MS
         end = start + DAY_MS
-        backed = {t.vm_uid for t in _backup_points(store) if start <= t.creation_ms < end}
-        replicated = {t.vm_uid for t in _replica_points(store) if start <= t.creation_ms < end}
+        backed = {t.vm_uid for t in backups if start <= t.creation_ms < end}
+        replicated = {t.vm_uid for t in replicas if start <= t.creation_ms < end}
         out.append((start, len(backed), len(replicated)))
     return out

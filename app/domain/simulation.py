@@ -17,10 +17,8 @@ from app.domain.model import (
     CloudFailoverPlan,
     CloudFailoverSession,
     CloudFailoverTask,
-    CloudVmReplicaPoint,
     Job,
     JobSession,
-    PlanVm,
     TaskSession,
 )
 from app.domain.times import name_suffix
@@ -79,11 +77,6 @@ class JobRun:
     culprit: int
 
 
-def _latest_point(vm: PlanVm, before_ms: int) -> CloudVmReplicaPoint | None:
-    earlier = [rp for rp in vm.replica_points if rp.creation_ms <= before_ms]
-    return earlier[-1] if earlier else None
-
-
 def course(run: Run, plan: CloudFailoverPlan, now_ms: int
            ) -> tuple[str, int, int | None, str, str | None, list[CloudFailoverTask]]:
     """``(state, progress, end, result, failure message, tasks)`` of ``run`` at ``now_ms``."""
@@ -93,7 +86,7 @@ def course(run: Run, plan: CloudFailoverPlan, now_ms: int
     tasks = []
     for k, vm in enumerate(plan.vms):
         begin = run.start_ms + STARTING_MS + k * PER_VM_MS
-        point = _latest_point(vm, run.start_ms)
+        point = vm.latest_point(run.start_ms)
         if now_ms < begin:
             tasks.append(CloudFailoverTask(vm.name, point, run.start_ms, None, "Starting",
                                            "None", 0))

@@ -26,6 +26,8 @@ from app.domain.model import (
     ProtectionGroup,
     Repository,
     TaskSession,
+    leaves_replica_point,
+    leaves_restore_point,
     urn,
 )
 from app.domain.reports import is_full
@@ -230,18 +232,6 @@ def task_name(t: TaskSession, ctx: Ctx) -> str:
     return f"{t.vm_name}@{ctx.suffix(t.creation_ms)}"
 
 
-def produces_restore_point(t: TaskSession) -> bool:
-    """A finished, successful (or warning) backup task leaves a VM restore point."""
-    return (t.state == "Completed" and t.result in ("Success", "Warning")
-            and t.session.job_type == "Backup")
-
-
-def produces_replica_point(t: TaskSession) -> bool:
-    """A finished, successful (or warning) replication task leaves a VM replica point."""
-    done = t.state == "Completed" and t.result in ("Success", "Warning")
-    return done and t.session.job.is_replica
-
-
 def restore_point_name(t: TaskSession, ctx: Ctx) -> str:
     """The restore point's name: SQL short date in EM 12, ``yyyy-MM-dd HH:mm:ss.ffffff`` in 13."""
     return ctx.suffix(t.creation_ms) if ctx.profile >= 13 else sql_short_date(t.creation_ms)
@@ -302,7 +292,7 @@ def _job_session_entity(s: JobSession, ctx: Ctx) -> Node:
         links_.append(link("Stop", ctx.api(f"{k.path}/{s.id}?action=stop")))
         links_ += [link("Related", ctx.api(f"restorePoints/{derived_id('RestorePoint', t.id)}"),
                         "RestorePointReference", restore_point_name(t, ctx))
-                   for t in s.tasks if produces_restore_point(t)]
+                   for t in s.tasks if leaves_restore_point(t)]
     return entity(k.type_name, k.path, s.id, name, links_, _session_layers(s, ctx), ctx)
 
 
@@ -341,11 +331,11 @@ def _task_entity(t: TaskSession, ctx: Ctx) -> Node:
              session_name(t.session, ctx)),
         alternate_to_reference(type_name, path, t.id, name, ctx),
     ]
-    if produces_restore_point(t):
+    if leaves_restore_point(t):
         links_.append(link("Related",
                            ctx.api(f"vmRestorePoints/{derived_id('VmRestorePoint', t.id)}"
                                    "?format=Entity"), "VmRestorePoint", name))
-    if produces_replica_point(t):
+    if leaves_replica_point(t):
         links_.append(link("Related",
                            ctx.api(f"vmReplicaPoints/{derived_id('VmReplicaPoint', t.id)}"
                                    "?format=Entity"), "VmReplicaPoint", name))

@@ -8,7 +8,6 @@ predictable so a test can name what it expects: ``vbr01.example.local``,
 
 from __future__ import annotations
 
-import bisect
 import random
 import uuid
 from dataclasses import dataclass
@@ -100,15 +99,6 @@ def _plans(rng: random.Random, count: int, servers: list[BackupServer], now_ms: 
     return plans
 
 
-def _point_time(point: CloudVmReplicaPoint) -> int:
-    return point.creation_ms
-
-
-def _latest_point(vm: PlanVm, before_ms: int) -> CloudVmReplicaPoint | None:
-    i = bisect.bisect_right(vm.replica_points, before_ms, key=_point_time)
-    return vm.replica_points[i - 1] if i else None
-
-
 def _finished_session(rng: random.Random, plan: CloudFailoverPlan, start: int
                       ) -> CloudFailoverSession:
     roll = rng.random()
@@ -124,7 +114,7 @@ def _finished_session(rng: random.Random, plan: CloudFailoverPlan, start: int
             task_result, message = "Failed", rng.choice(FAILURE_MESSAGES)
         elif k == bad and result == "Warning":
             task_result, message = "Warning", rng.choice(WARNING_MESSAGES)
-        tasks.append(CloudFailoverTask(vm.name, _latest_point(vm, start), begin, end,
+        tasks.append(CloudFailoverTask(vm.name, vm.latest_point(start), begin, end,
                                        "Stopped", task_result, 100, message))
         cursor = begin
     end_ms = max((t.end_ms or start for t in tasks), default=start) + rng.randint(5, 60) * 1000
@@ -141,7 +131,7 @@ def _running_session(rng: random.Random, plan: CloudFailoverPlan, start: int, no
     done = {"Starting": 0, "Working": len(plan.vms) // 2, "Stopping": len(plan.vms)}[state]
     tasks = []
     for k, vm in enumerate(plan.vms):
-        point = _latest_point(vm, start)
+        point = vm.latest_point(start)
         begin = min(start + (k + 1) * rng.randint(20, 90) * 1000, now_ms)
         if k < done:
             end = min(begin + rng.randint(30, 300) * 1000, now_ms)
