@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import actions, collections, entry, query, reports
+from app.api.deps import collapse_slashes
 from app.api.traffic import Traffic
 from app.control.router import create_control_app
 from app.domain.errors import EMError
@@ -21,7 +22,6 @@ from app.runtime import Runtime
 from app.settings import Settings
 
 log = logging.getLogger("em_mock")
-_SLASHES = re.compile(r"/{2,}")
 
 
 class NormalizePath:
@@ -36,7 +36,7 @@ class NormalizePath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path = _SLASHES.sub("/", scope["path"])
+            path = collapse_slashes(scope["path"])
             if path.lower().startswith("/api"):
                 path = path.lower()
                 if len(path) > 1:

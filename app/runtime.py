@@ -87,10 +87,8 @@ class Runtime:
 
     def reset(self) -> None:
         """Back to the start-up baseline: data, logon sessions, clock, faults, journal."""
+        self.clock.frozen = self.settings.frozen_clock
         self.clock.reset()
-        if self.clock.frozen != self.settings.frozen_clock:
-            (self.clock.freeze if self.settings.frozen_clock else self.clock.resume)()
-            self.clock.reset()
         self.store.replace(build_data(self.settings, self.clock.start_ms))
         self.logons.clear()
         self.simulation.clear()

@@ -128,8 +128,9 @@ async def stop_job_session(session_id: str, request: Request, me: CurrentSession
                            rt: RuntimeDep, out: WireDep) -> Response:
     """Stop a running backup job session: 202 and a ``Task``."""
     _no_body_action(request, ("stop",))
-    session: JobSession = find(
-        {s.id: s for s in rt.store.backup_session_rows()}, session_id, "backup job session")
+    session: JobSession = find(rt.store.data.job_sessions, session_id, "backup job session")
+    if session.job.is_replica:
+        raise EMError(404, f"No backup job session has the id {session_id!r}.")
     now = rt.clock.now_ms()
     task = rt.simulation.stop_session(rt.store, session, me.id, now)
     return out.send(task_node(task, out.ctx, now), 202)

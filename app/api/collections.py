@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.api.deps import CurrentSession, EntityFormat, RuntimeDep, WireDep, find
+from app.domain.errors import EMError
 from app.domain.model import (
     CloudFailoverPlan,
     CloudFailoverSession,
@@ -42,6 +43,7 @@ from app.representation.resources import (
     ResourceType,
     derived_id,
     object_in_job,
+    object_in_job_id,
     plan_vm,
 )
 from app.representation.tree import link
@@ -233,10 +235,9 @@ async def job_include(job_id: str, object_id: str, _: CurrentSession, rt: Runtim
     """One object a job processes."""
     job: Job = find(rt.store.data.jobs, job_id, "job")
     for i, vm in enumerate(job.vms):
-        node = object_in_job(job, vm, i, out.ctx)
-        if str(node.members().get("ObjectInJobId")) == object_id.lower():
-            return out.send(node)
-    return find({}, object_id, f"object in the job {job.name!r}")  # type: ignore[no-any-return]
+        if object_in_job_id(job, vm) == object_id.lower():
+            return out.send(object_in_job(job, vm, i, out.ctx))
+    raise EMError(404, f"No object in the job {job.name!r} has the id {object_id!r}.")
 
 
 @router.get("/api/backupfiles")
@@ -265,7 +266,7 @@ async def plan_include(plan_id: str, vm_id: str, _: CurrentSession, rt: RuntimeD
     for order, vm in enumerate(plan.vms):
         if vm.id == vm_id.lower():
             return out.send(plan_vm(plan, vm, order, out.ctx))
-    return find({}, vm_id, f"VM in the plan {plan.name!r}")  # type: ignore[no-any-return]
+    raise EMError(404, f"No VM in the plan {plan.name!r} has the id {vm_id!r}.")
 
 
 @router.get("/api/cloud")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -34,6 +35,14 @@ def base_url(request: Request, rt: Runtime) -> str:
         server = request.scope.get("server") or ("127.0.0.1", rt.settings.port)
         host = f"{server[0]}:{server[1]}"
     return f"{request.url.scheme}://{host}"
+
+
+_SLASHES = re.compile(r"/{2,}")
+
+
+def collapse_slashes(path: str) -> str:
+    """Runs of ``/`` as one, as EM reads paths (``/api//sessionMngr``)."""
+    return _SLASHES.sub("/", path)
 
 
 def query_params(request: Request) -> dict[str, str]:

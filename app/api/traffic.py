@@ -4,7 +4,6 @@ fault rules get their chance, and the request is written to the journal."""
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -12,6 +11,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.deps import collapse_slashes
 from app.domain.times import format_instant
 from app.infra.faults import FaultRule
 from app.infra.journal import Entry
@@ -19,8 +19,6 @@ from app.infra.server import abort_connection
 from app.representation.errors import error_node
 from app.representation.negotiate import render, wants_json
 from app.runtime import Runtime
-
-_SLASHES = re.compile(r"/{2,}")
 
 
 class FaultInjected(Exception):
@@ -42,14 +40,17 @@ class Traffic:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = _SLASHES.sub("/", scope.get("path", "")) if scope["type"] == "http" else ""
+        path = collapse_slashes(scope.get("path", "")) if scope["type"] == "http" else ""
         if not path.lower().startswith("/api"):
             await self.app(scope, receive, send)
             return
         rt = self.runtime
         started = time.perf_counter()
         rt.simulation.advance(rt.store, rt.clock.now_ms())
-        rule = rt.faults.pick(scope["method"], path, _query_type(scope.get("query_string", b"")))
+        rule = None
+        if rt.faults.rules:
+            query_type = _query_type(scope.get("query_string", b""))
+            rule = rt.faults.pick(scope["method"], path, query_type)
         status = {"code": 0}
 
         async def record(message: Message) -> None:

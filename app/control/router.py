@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from app.api.deps import runtime
 from app.control.console import mount_console
 from app.domain.times import format_instant, parse_instant_ms
 from app.infra.faults import FaultRuleError
@@ -37,17 +38,12 @@ class ControlError(Exception):
         self.errors = errors or []
 
 
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.runtime
-    return rt
-
-
-RT = Annotated[Runtime, Depends(_rt)]
+RT = Annotated[Runtime, Depends(runtime)]
 
 
 def _check_token(request: Request,
                  x_mock_token: Annotated[str | None, Header(alias=TOKEN_HEADER)] = None) -> None:
-    expected = _rt(request).settings.control_token
+    expected = runtime(request).settings.control_token
     if expected and not hmac.compare_digest((x_mock_token or "").encode(), expected.encode()):
         raise ControlError(401, f"This control call needs the {TOKEN_HEADER} header with the "
                                 "server's control token.")

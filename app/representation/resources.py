@@ -390,9 +390,14 @@ def _job_entity(j: Job, ctx: Ctx) -> Node:
 JOB = ResourceType("Job", "jobs", "Jobs", _job_ref, _job_entity)
 
 
+def object_in_job_id(j: Job, vm: JobVm) -> str:
+    """The id of a VM's ``ObjectInJob`` in job ``j``."""
+    return derived_id("ObjectInJob", f"{j.id} {vm.uid}")
+
+
 def object_in_job(j: Job, vm: JobVm, order: int, ctx: Ctx) -> Node:
     """One ``ObjectInJob`` of a job's includes."""
-    object_id = derived_id("ObjectInJob", f"{j.id} {vm.uid}")
+    object_id = object_in_job_id(j, vm)
     return Node("ObjectInJob", [
         Layer(attrs=[("Href", ctx.api(f"jobs/{j.id}/includes/{object_id}")),
                      ("Type", "ObjectInJob")]),

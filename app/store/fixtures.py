@@ -29,10 +29,10 @@ from app.domain.model import (
     PlanVm,
     urn,
 )
-from app.domain.times import format_instant, parse_instant_ms
+from app.domain.times import parse_instant_ms
 from app.store import fixtures_infra as infra
 from app.store.memory import DataSet
-from app.store.validate import FixtureError, Reader, Source, claim, items
+from app.store.validate import FixtureError, Reader, Source, claim, fixture_time, items
 
 __all__ = ["FORMAT", "SECTIONS", "FixtureError", "dumps", "load_documents", "load_path",
            "to_document"]
@@ -272,17 +272,13 @@ def load_path(path: Path, clock_start_ms: int) -> DataSet:
     return load_documents(_documents(path), clock_start_ms)
 
 
-def _time(ms: int | None) -> str | None:
-    return None if ms is None else format_instant(ms, 3)
-
-
 def _task(task: CloudFailoverTask) -> dict[str, Any]:
     return {
         "VmName": task.vm_name,
         "VmReplicaPointUid": urn("CloudVmReplicaPoint", task.replica_point.id)
         if task.replica_point else None,
-        "CreationTimeUTC": _time(task.creation_ms),
-        "EndTimeUTC": _time(task.end_ms),
+        "CreationTimeUTC": fixture_time(task.creation_ms),
+        "EndTimeUTC": fixture_time(task.end_ms),
         "State": task.state,
         "Result": task.result,
         "Progress": task.progress,
@@ -294,7 +290,7 @@ def to_document(data: DataSet) -> dict[str, Any]:
     """The fixture document for ``data``."""
     doc: dict[str, Any] = {"Format": FORMAT}
     if data.anchor_ms is not None:
-        doc["Anchor"] = _time(data.anchor_ms)
+        doc["Anchor"] = fixture_time(data.anchor_ms)
     doc["BackupServers"] = [{
         "UID": urn("BackupServer", s.id), "Name": s.name, "Description": s.description,
         "Port": s.port, "Version": s.version, "WcfPort": s.wcf_port,
@@ -313,13 +309,14 @@ def to_document(data: DataSet) -> dict[str, Any]:
         "PostFailoverPlanCommand": p.post_command,
         "Outcome": p.outcome,
         "Vms": [{"FailoverPlanVMId": vm.id, "Name": vm.name, "ReplicaPoints": [
-            {"UID": urn("CloudVmReplicaPoint", rp.id), "CreationTimeUTC": _time(rp.creation_ms)}
+            {"UID": urn("CloudVmReplicaPoint", rp.id),
+             "CreationTimeUTC": fixture_time(rp.creation_ms)}
             for rp in vm.replica_points]} for vm in p.vms],
     } for p in data.plans.values()]
     doc["CloudFailoverSessions"] = [{
         "UID": urn("CloudFailoverSession", s.id),
         "CloudFailoverPlanUid": urn("CloudFailoverPlan", s.plan.id),
-        "CreationTimeUTC": _time(s.creation_ms), "EndTimeUTC": _time(s.end_ms),
+        "CreationTimeUTC": fixture_time(s.creation_ms), "EndTimeUTC": fixture_time(s.end_ms),
         "State": s.state, "Result": s.result, "Progress": s.progress,
         "FailureMessage": s.failure_message, "Tasks": [_task(t) for t in s.tasks],
     } for s in data.sessions.values()]

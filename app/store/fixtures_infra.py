@@ -26,9 +26,8 @@ from app.domain.model import (
     TaskSession,
     urn,
 )
-from app.domain.times import format_instant
 from app.store.memory import DataSet
-from app.store.validate import Reader, Source, claim, items
+from app.store.validate import Reader, Source, claim, fixture_time, items
 
 SECTIONS = ("Repositories", "Jobs", "JobSessions", "ProtectionGroups", "DiscoveredComputers")
 Docs = list[tuple[str, Any]]
@@ -235,24 +234,21 @@ def read_sections(reader: Reader, docs: Docs, data: DataSet) -> None:
     _read_computers(reader, docs, data)
 
 
-def _time(ms: int | None) -> str | None:
-    return None if ms is None else format_instant(ms, 3)
-
-
 def write_sections(data: DataSet) -> dict[str, Any]:
     """This module's sections of the fixture document for ``data``."""
     def task(t: TaskSession) -> dict[str, Any]:
         kind = "ReplicaTaskSession" if t.session.job.is_replica else "BackupTaskSession"
         return {"UID": urn(kind, t.id), "VmName": t.vm_name, "VmUid": t.vm_uid,
-                "CreationTimeUTC": _time(t.creation_ms), "EndTimeUTC": _time(t.end_ms),
+                "CreationTimeUTC": fixture_time(t.creation_ms),
+                "EndTimeUTC": fixture_time(t.end_ms),
                 "State": t.state, "Result": t.result, "Reason": t.reason,
                 "TotalSize": t.total_size}
 
     def session(s: JobSession) -> dict[str, Any]:
         kind = "ReplicaJobSession" if s.job.is_replica else "BackupJobSession"
         return {"UID": urn(kind, s.id), "JobUid": urn("Job", s.job.id), "JobType": s.job_type,
-                "JobName": s.job_name, "CreationTimeUTC": _time(s.creation_ms),
-                "EndTimeUTC": _time(s.end_ms), "State": s.state, "Result": s.result,
+                "JobName": s.job_name, "CreationTimeUTC": fixture_time(s.creation_ms),
+                "EndTimeUTC": fixture_time(s.end_ms), "State": s.state, "Result": s.result,
                 "Progress": s.progress, "FailureMessage": s.failure_message,
                 "IsRetry": s.is_retry, "Tasks": [task(t) for t in s.tasks]}
 
@@ -267,7 +263,7 @@ def write_sections(data: DataSet) -> dict[str, Any]:
             "BackupServerUid": urn("BackupServer", j.backup_server.id), "JobType": j.job_type,
             "Platform": j.platform, "Description": j.description,
             "ScheduleConfigured": j.schedule_configured, "ScheduleEnabled": j.schedule_enabled,
-            "NextRun": _time(j.next_run_ms),
+            "NextRun": fixture_time(j.next_run_ms),
             "RepositoryUid": urn("Repository", j.repository.id) if j.repository else None,
             "Vms": [{"Name": v.name, "VmUid": v.uid, "Size": v.size} for v in j.vms],
             "SourceJobUids": [urn("Job", s.id) for s in j.sources],

@@ -8,10 +8,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.domain.times import parse_instant_ms
+from app.domain.times import format_instant, parse_instant_ms
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MISSING = object()
+
+
+def fixture_time(ms: int | None) -> str | None:
+    """An instant as fixture files write it: UTC, milliseconds, ``null`` when absent."""
+    return None if ms is None else format_instant(ms, 3)
 
 
 class FixtureError(Exception):
