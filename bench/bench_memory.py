@@ -7,11 +7,11 @@ after, the peak RSS, bytes per session ((after - before) / N; target < 2 KiB), t
 of one full garbage collection with the data alive (and how many objects it walks), plus
 an estimate of what one session is made of (``sys.getsizeof`` over a sample).
 
-Then it starts ``python -m app --port 0`` with the default data ``--startup-runs`` times
+Then it starts ``python -m em_mock --port 0`` with the default data ``--startup-runs`` times
 and prints the time from process start to the ready line: once with HTTP only
 (``--no-https``), once with the default HTTPS listener as well (on a free port, with its
 self-signed certificate kept in a temporary directory, made by an untimed first start).
-For comparison it also times a bare ``python -c "import app.cli"``.
+For comparison it also times a bare ``python -c "import em_mock.cli"``.
 
 Run from anywhere:  python bench/bench_memory.py [--sizes 1000,100000,1000000]
 """
@@ -77,9 +77,9 @@ def _composition(sessions: Sequence[Any]) -> dict[str, float]:
 
 def child(size: int, seed: int, plans: int, servers: int) -> int:
     """Seed ``size`` sessions in this process and print the measurements as JSON."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from app.store.generator import Sizes, generate
+    if str(ROOT / "app") not in sys.path:
+        sys.path.insert(0, str(ROOT / "app"))
+    from em_mock.store.generator import Sizes, generate
 
     # A tiny run first, so one-off allocations (lazy imports, caches) are not charged to N.
     generate(seed, Sizes(backup_servers=servers, failover_plans=plans, sessions=10), EPOCH_MS)
@@ -139,8 +139,8 @@ def measure_size(size: int, seed: int, plans: int, servers: int) -> dict[str, An
 
 
 def startup_once(args: Sequence[str]) -> tuple[float, int | None]:
-    """Seconds from spawning ``python -m app --port 0 ARGS`` to its ready line, and its RSS."""
-    cmd = [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", "0",
+    """Seconds from spawning ``python -m em_mock --port 0 ARGS`` to its ready line, and its RSS."""
+    cmd = [sys.executable, "-m", "em_mock", "--host", "127.0.0.1", "--port", "0",
            "--log-level", "warning", *args]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -163,9 +163,9 @@ def startup_once(args: Sequence[str]) -> tuple[float, int | None]:
 
 
 def import_time() -> float:
-    """Seconds for a bare ``python -c "import app.cli"`` (interpreter + imports)."""
+    """Seconds for a bare ``python -c "import em_mock.cli"`` (interpreter + imports)."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import app.cli"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-c", "import em_mock.cli"], cwd=ROOT / "app", check=True)
     return time.perf_counter() - start
 
 
@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     startup: dict[str, Any] = {}
     if args.startup_runs > 0:
-        print(f"\nstart-up of `python -m app --port 0` with the default data, "
+        print(f"\nstart-up of `python -m em_mock --port 0` with the default data, "
               f"{args.startup_runs} runs each (time from spawn to the ready line):")
         with tempfile.TemporaryDirectory(prefix="em-mock-bench-tls-") as tls:
             variants = {"HTTP only (--no-https)": ["--no-https"],
@@ -263,7 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"{_mib(sorted(r or 0 for r in rss)[len(rss) // 2])} MiB")
         imports = [import_time() for _ in range(min(3, args.startup_runs))]
         startup["import_s"] = imports
-        print(f"  {'interpreter + import app.cli':<31} median {statistics.median(imports):.2f} s")
+        print(f"  {'interpreter + import em_mock.cli':<31} "
+              f"median {statistics.median(imports):.2f} s")
     print(f"\nat the end: {load_note()}")
     if args.json is not None:
         args.json.write_text(json.dumps({"sizes": results, "startup": startup}, indent=2),

@@ -6,7 +6,7 @@ set with N cloud failover sessions:
 * in-process: a worker subprocess that builds ``Runtime.create(Settings(sessions=N, ...))``
   and calls the ASGI app through ``httpx.ASGITransport`` (no sockets); the timer runs
   inside the worker, around the call only;
-* http: a real ``python -m app --port 0 --sessions N ...`` server, called over loopback
+* http: a real ``python -m em_mock --port 0 --sessions N ...`` server, called over loopback
   with one keep-alive ``httpx.Client`` connection.
 
 Every target runs in its own process, so one size's objects never slow another's garbage
@@ -126,12 +126,12 @@ def worker(size: int, plans: int, freeze: bool) -> int:
     import asyncio
     import gc
 
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from app.domain.times import parse_instant_ms
-    from app.factory import create_app
-    from app.runtime import Runtime
-    from app.settings import Settings
+    if str(ROOT / "app") not in sys.path:
+        sys.path.insert(0, str(ROOT / "app"))
+    from em_mock.domain.times import parse_instant_ms
+    from em_mock.factory import create_app
+    from em_mock.runtime import Runtime
+    from em_mock.settings import Settings
 
     epoch_ms = parse_instant_ms(EPOCH)
     gc.collect()
@@ -268,12 +268,12 @@ class InprocTarget(Target):
         super().close()
 
 
-# ``--patched-bind`` starts the server through this wrapper instead of ``python -m app``:
+# ``--patched-bind`` starts the server through this wrapper instead of ``python -m em_mock``:
 # the same CLI, but the listening socket is created with proto=IPPROTO_TCP, so asyncio
-# sets TCP_NODELAY on accepted connections (an experiment for a proposed fix in app/cli.py).
+# sets TCP_NODELAY on accepted connections (an experiment for a proposed fix in app/em_mock/cli.py).
 PATCHED_BIND = """
 import socket, sys
-import app.cli as cli
+import em_mock.cli as cli
 _orig = cli.bind
 def bind(host, port):
     plain = _orig(host, port)
@@ -298,8 +298,8 @@ class HttpTarget(Target):
 
     @classmethod
     def start(cls, size: int, plans: int, patched_bind: bool) -> HttpTarget:
-        """Spawn ``python -m app --port 0 --sessions N ...`` (see :meth:`wait_ready`)."""
-        launcher = ["-c", PATCHED_BIND] if patched_bind else ["-m", "app"]
+        """Spawn ``python -m em_mock --port 0 --sessions N ...`` (see :meth:`wait_ready`)."""
+        launcher = ["-c", PATCHED_BIND] if patched_bind else ["-m", "em_mock"]
         # --no-https: the HTTPS listener has a fixed default port and is not measured here.
         cmd = [sys.executable, *launcher, "--host", "127.0.0.1", "--port", "0", "--no-https",
                "--sessions", str(size), "--failover-plans", str(plans), "--epoch", EPOCH,

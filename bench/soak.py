@@ -1,6 +1,6 @@
 """Soak test: many keep-alive clients against one em-mock for minutes; errors, latency, memory.
 
-Starts ``python -m app --port 0 --no-https`` itself (or uses ``--url``, loopback only),
+Starts ``python -m em_mock --port 0 --no-https`` itself (or uses ``--url``, loopback only),
 then runs N concurrent keep-alive connections for T seconds with a mixed workload:
 entry point, logon, queries with filters, sorts and paging (following ``Next`` links),
 entity and collection GETs, the logon session list, and logout. It stops by itself and
@@ -84,10 +84,10 @@ def is_loopback_url(url: str) -> bool:
 
 
 class Server:
-    """``python -m app --port 0 --no-https`` on loopback, until stopped."""
+    """``python -m em_mock --port 0 --no-https`` on loopback, until stopped."""
 
     def __init__(self, extra: list[str]) -> None:
-        cmd = [sys.executable, "-m", "app", "--host", "127.0.0.1", "--port", "0",
+        cmd = [sys.executable, "-m", "em_mock", "--host", "127.0.0.1", "--port", "0",
                "--no-https", "--log-level", "warning", *extra]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)

@@ -17,9 +17,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app import Settings, create_app
-from app.domain.times import parse_instant_ms
-from app.runtime import Runtime, build_data
+from em_mock import Settings, create_app
+from em_mock.domain.times import parse_instant_ms
+from em_mock.runtime import Runtime, build_data
 from tests.helpers import logon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ class LiveServer:
     """
 
     def __init__(self, *args: str, tls_dir: Path = TLS_DIR) -> None:
-        cmd = [sys.executable, "-m", "app", "--port", "0", "--https-port", "0",
+        cmd = [sys.executable, "-m", "em_mock", "--port", "0", "--https-port", "0",
                "--epoch", EPOCH, "--tls-dir", str(tls_dir), *args]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)

@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from app.settings import OPTIONS, env_name
+from em_mock.settings import OPTIONS, env_name
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -52,7 +52,7 @@ def test_pytest_plugin_examples_run(pytester):
 
 
 def test_query_type_table_matches_the_registry():
-    from app.domain.registry import markdown_table
+    from em_mock.domain.registry import markdown_table
 
     start = README.index("<!-- query-types:")
     table = README[README.index("\n", start) + 1:README.index("<!-- query-types end -->")]

@@ -1,4 +1,4 @@
-"""``app.settings.from_args``: every option as a flag and as an ``EM_MOCK_*`` variable."""
+"""``em_mock.settings.from_args``: every option as a flag and as an ``EM_MOCK_*`` variable."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.domain.times import parse_instant_ms
-from app.settings import OPTIONS, Settings, SettingsError, env_name, from_args
+from em_mock.domain.times import parse_instant_ms
+from em_mock.settings import OPTIONS, Settings, SettingsError, env_name, from_args
 from tests.conftest import EPOCH, EPOCH_MS, ROOT
 
 LATER = "2027-01-02T03:04:05Z"
@@ -238,7 +238,7 @@ def test_a_good_flag_hides_a_bad_variable():
 
 def test_help_exits_0_and_names_every_variable():
     env = {k: v for k, v in os.environ.items() if not k.startswith("EM_MOCK_")}
-    done = subprocess.run([sys.executable, "-m", "app", "--help"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "em_mock", "--help"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     for option in OPTIONS:

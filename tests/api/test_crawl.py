@@ -8,8 +8,8 @@ from collections import Counter, deque
 import pytest
 from fastapi.testclient import TestClient
 
-from app import Settings, create_app
-from app.runtime import Runtime
+from em_mock import Settings, create_app
+from em_mock.runtime import Runtime
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, basic, xml
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from app import Settings
+from em_mock import Settings
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, PASSWORD, USER, Q, basic, error_of, logon, xml
 

@@ -23,9 +23,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app import Settings, create_app
-from app.domain import logon as logon_module
-from app.runtime import Runtime, build_data
+from em_mock import Settings, create_app
+from em_mock.domain import logon as logon_module
+from em_mock.runtime import Runtime, build_data
 from tests.conftest import EPOCH_MS, LiveServer
 from tests.helpers import JSON, PASSWORD, USER, Q, basic, logon, xml
 
@@ -477,7 +477,7 @@ def test_control_calls_without_the_token_are_401_and_change_nothing(guarded, met
 
 
 class Cli(LiveServer):
-    """``python -m app`` (any ``--host``), reached through loopback whatever it binds."""
+    """``python -m em_mock`` (any ``--host``), reached through loopback whatever it binds."""
 
     @property
     def url(self) -> str:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.domain.registry import QUERY_TYPES
+from em_mock.domain.registry import QUERY_TYPES
 from tests.helpers import JSON, Q, error_of, xml
 
 SEED = ("/api/query?type=CloudFailoverSession&format=Entities&sortDesc=CreationTime"

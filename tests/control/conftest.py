@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app import Settings
-from app.runtime import Runtime
+from em_mock import Settings
+from em_mock.runtime import Runtime
 from tests.conftest import EPOCH
 from tests.control.support import app_client, fresh_runtime
 from tests.helpers import logon

@@ -11,9 +11,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app import Settings, create_app
-from app.infra.clock import Clock
-from app.runtime import Runtime, build_data
+from em_mock import Settings, create_app
+from em_mock.infra.clock import Clock
+from em_mock.runtime import Runtime, build_data
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON
 

@@ -13,15 +13,15 @@ from datetime import datetime
 
 import pytest
 
-from app.domain.filter import And, Comparison, FilterError, Or, compile_predicate, parse_filter
-from app.domain.filter.parser import typed_literal
-from app.domain.model import (
+from em_mock.domain.filter import And, Comparison, FilterError, Or, compile_predicate, parse_filter
+from em_mock.domain.filter.parser import typed_literal
+from em_mock.domain.model import (
     BackupServer,
     CloudFailoverPlan,
     CloudFailoverSession,
     CloudTenant,
 )
-from app.domain.registry import BACKUP_SERVER, CLOUD_FAILOVER_SESSION, Kind, QueryField
+from em_mock.domain.registry import BACKUP_SERVER, CLOUD_FAILOVER_SESSION, Kind, QueryField
 
 T = CLOUD_FAILOVER_SESSION
 GUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"

@@ -26,8 +26,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from app import Settings, create_app
-from app.domain.filter import (
+from em_mock import Settings, create_app
+from em_mock.domain.filter import (
     And,
     Comparison,
     Expr,
@@ -36,11 +36,11 @@ from app.domain.filter import (
     compile_predicate,
     parse_filter,
 )
-from app.domain.query import run_query
-from app.domain.registry import CLOUD_FAILOVER_SESSION
-from app.runtime import Runtime
-from app.store.generator import Sizes, generate
-from app.store.memory import Store
+from em_mock.domain.query import run_query
+from em_mock.domain.registry import CLOUD_FAILOVER_SESSION
+from em_mock.runtime import Runtime
+from em_mock.store.generator import Sizes, generate
+from em_mock.store.memory import Store
 from tests.helpers import JSON, logon
 
 T = CLOUD_FAILOVER_SESSION

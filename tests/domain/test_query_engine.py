@@ -17,13 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.filter import compile_predicate, parse_filter
-from app.domain.model import BackupServer, CloudFailoverPlan, CloudFailoverSession, CloudTenant
-from app.domain.query import Sort, run_query
-from app.domain.registry import CLOUD_FAILOVER_SESSION
-from app.domain.times import format_instant
-from app.store.generator import Sizes, generate
-from app.store.memory import DataSet, Store
+from em_mock.domain.filter import compile_predicate, parse_filter
+from em_mock.domain.model import BackupServer, CloudFailoverPlan, CloudFailoverSession, CloudTenant
+from em_mock.domain.query import Sort, run_query
+from em_mock.domain.registry import CLOUD_FAILOVER_SESSION
+from em_mock.domain.times import format_instant
+from em_mock.store.generator import Sizes, generate
+from em_mock.store.memory import DataSet, Store
 
 T = CLOUD_FAILOVER_SESSION
 NOW_MS = 1_781_524_800_000  # 2026-06-15T12:00:00Z

@@ -34,10 +34,10 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from app import Settings, create_app
-from app.domain.times import parse_instant_ms
-from app.runtime import Runtime
-from app.store.generator import DEFAULT_SEED, Sizes, generate
+from em_mock import Settings, create_app
+from em_mock.domain.times import parse_instant_ms
+from em_mock.runtime import Runtime
+from em_mock.store.generator import DEFAULT_SEED, Sizes, generate
 from tests.conftest import EPOCH_MS, LiveServer
 from tests.helpers import NS, basic, logon
 

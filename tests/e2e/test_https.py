@@ -1,4 +1,4 @@
-"""HTTPS against real ``python -m app`` processes: listeners, certificates, real TLS clients."""
+"""HTTPS against real ``python -m em_mock`` processes: listeners, certificates, real TLS clients."""
 
 from __future__ import annotations
 
@@ -259,7 +259,7 @@ def test_no_http_turns_the_http_listener_off(both, tls_dir):
 @pytest.mark.parametrize("given", ["--tls-cert", "--tls-key"])
 def test_half_a_certificate_pair_exits_non_zero_with_a_clear_message(tmp_path, given):
     cert, _ = _make_certificate(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "app", "--port", "0", "--https-port", "0",
+    done = subprocess.run([sys.executable, "-m", "em_mock", "--port", "0", "--https-port", "0",
                            "--tls-dir", str(tmp_path / "tls"), given, str(cert)],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0

@@ -154,8 +154,8 @@ def test_restore_points_are_related_links_with_sql_short_dates(client, auth):
 
 
 def test_sql_short_date_pads_day_and_hour_with_spaces():
-    from app.domain.times import parse_instant_ms
-    from app.representation.resources import sql_short_date
+    from em_mock.domain.times import parse_instant_ms
+    from em_mock.representation.resources import sql_short_date
 
     assert sql_short_date(parse_instant_ms("2026-06-05T05:34:19.503Z")) == "Jun  5 2026  5:34AM"
     assert sql_short_date(parse_instant_ms("2026-06-15T17:04:00Z")) == "Jun 15 2026  5:04PM"

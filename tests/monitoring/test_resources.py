@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import Settings, create_app
-from app.runtime import Runtime
+from em_mock import Settings, create_app
+from em_mock.runtime import Runtime
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, Q, xml
 

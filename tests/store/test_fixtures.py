@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app import Settings, create_app
-from app.domain.times import parse_instant_ms
-from app.runtime import Runtime, default_fixture_path
-from app.store.fixtures import FORMAT, FixtureError, dumps, load_documents, load_path
-from app.store.generator import DEFAULT_SEED, Sizes, generate
-from app.store.memory import DataSet
+from em_mock import Settings, create_app
+from em_mock.domain.times import parse_instant_ms
+from em_mock.runtime import Runtime, default_fixture_path
+from em_mock.store.fixtures import FORMAT, FixtureError, dumps, load_documents, load_path
+from em_mock.store.generator import DEFAULT_SEED, Sizes, generate
+from em_mock.store.memory import DataSet
 from tests.helpers import JSON, logon
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -769,7 +769,7 @@ def test_the_default_data_is_the_embedded_file_at_the_clock():
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EM_MOCK_")}
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "em_mock", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
 
 

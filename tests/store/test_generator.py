@@ -8,13 +8,13 @@ from collections import Counter
 
 import pytest
 
-from app.domain.model import CloudFailoverSession
-from app.domain.times import format_instant, parse_instant_ms
-from app.runtime import build_data
-from app.settings import from_args
-from app.store.fixtures import dumps, load_documents
-from app.store.generator import DEFAULT_SEED, Sizes, generate
-from app.store.memory import DataSet
+from em_mock.domain.model import CloudFailoverSession
+from em_mock.domain.times import format_instant, parse_instant_ms
+from em_mock.runtime import build_data
+from em_mock.settings import from_args
+from em_mock.store.fixtures import dumps, load_documents
+from em_mock.store.generator import DEFAULT_SEED, Sizes, generate
+from em_mock.store.memory import DataSet
 
 DAY_MS = 86_400_000
 NOW_MS = 1_781_524_800_123  # 2026-06-15T12:00:00.123Z: a clock with a millisecond part

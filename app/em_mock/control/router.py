@@ -1,0 +1,325 @@
+"""The mock's own API under ``/mock/``: health, reset, data, clock, faults and the journal.
+
+None of this exists on a real Enterprise Manager; it is how a test steers em-mock.
+Errors here are JSON objects ``{"error": "...", "errors": [...]}``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from em_mock.api.deps import runtime
+from em_mock.control.console import mount_console
+from em_mock.domain.times import format_instant, parse_instant_ms
+from em_mock.infra.faults import FaultRuleError
+from em_mock.runtime import Runtime
+from em_mock.store.fixtures import FixtureError, load_documents, to_document
+from em_mock.store.generator import DEFAULT_SEED, Sizes
+
+TOKEN_HEADER = "X-Mock-Token"
+
+
+class ControlError(Exception):
+    """A control call that cannot be done: ``status`` and every reason."""
+
+    def __init__(self, status: int, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors or []
+
+
+RT = Annotated[Runtime, Depends(runtime)]
+
+
+def _check_token(request: Request,
+                 x_mock_token: Annotated[str | None, Header(alias=TOKEN_HEADER)] = None) -> None:
+    expected = runtime(request).settings.control_token
+    if expected and not hmac.compare_digest((x_mock_token or "").encode(), expected.encode()):
+        raise ControlError(401, f"This control call needs the {TOKEN_HEADER} header with the "
+                                "server's control token.")
+
+
+public = APIRouter()
+router = APIRouter(dependencies=[Depends(_check_token)])
+
+
+@public.get("/health", summary="Liveness: answers while the process serves requests")
+async def health() -> dict[str, str]:
+    """Always ``{"status": "ok"}``; this path never changes."""
+    return {"status": "ok"}
+
+
+@router.get("/ready", summary="Readiness, with the size of the data set")
+async def ready(rt: RT) -> dict[str, Any]:
+    """Ready to serve, and what is loaded."""
+    data = rt.store.data
+    return {"ready": True, "backupServers": len(data.backup_servers),
+            "failoverPlans": len(data.plans), "failoverSessions": len(data.sessions),
+            "clock": format_instant(rt.clock.now_ms())}
+
+
+@router.post("/reset", summary="Back to the start-up baseline")
+async def reset(rt: RT) -> dict[str, Any]:
+    """Data, logon sessions, clock, fault rules and journal as they were at start-up."""
+    rt.reset()
+    return await ready(rt)
+
+
+class SeedSpec(BaseModel):
+    """What to generate; unset sizes take the defaults (3, 12, 500)."""
+
+    seed: int = DEFAULT_SEED
+    backupServers: int = Field(3, ge=0, le=1000)
+    failoverPlans: int = Field(12, ge=0, le=10_000)
+    sessions: int = Field(500, ge=0, le=2_000_000)
+
+
+@router.post("/seed", summary="Replace the data with a generated set")
+async def seed(spec: SeedSpec, rt: RT) -> dict[str, Any]:
+    """Generate data for ``seed`` and the sizes, relative to the clock's current time."""
+    rt.reseed(spec.seed, Sizes(spec.backupServers, spec.failoverPlans, spec.sessions))
+    return await ready(rt)
+
+
+@router.get("/state", summary="The whole data set in the fixture format")
+async def get_state(rt: RT) -> dict[str, Any]:
+    """What ``em-mock export`` would write now."""
+    return to_document(rt.store.data)
+
+
+def _replace_from(rt: Runtime, document: Any, label: str) -> None:
+    anchor = rt.store.data.anchor_ms
+    try:
+        data = load_documents([(label, document)],
+                              rt.clock.start_ms if anchor is None else anchor)
+    except FixtureError as exc:
+        raise ControlError(400, "The data is not valid; nothing was changed.", exc.errors) from None
+    rt.store.replace(data)
+
+
+@router.put("/state", summary="Replace the whole data set (validated like a fixture file)")
+async def put_state(rt: RT, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Validate ``document`` as a fixture file and serve it; 400 with every reason if not.
+
+    An ``Anchor`` in the document is mapped onto the current data's anchor, so what
+    ``GET /mock/state`` returned comes back unchanged.
+    """
+    _replace_from(rt, document, "request body")
+    return await ready(rt)
+
+
+_COLLECTIONS = {
+    "backupServers": ("BackupServers", "BackupServer"),
+    "failoverPlans": ("CloudFailoverPlans", "CloudFailoverPlan"),
+    "failoverSessions": ("CloudFailoverSessions", "CloudFailoverSession"),
+    "tenants": ("CloudTenants", "CloudTenant"),
+}
+CollectionName = Literal["backupServers", "failoverPlans", "failoverSessions", "tenants"]
+
+
+def _guid(text: str) -> str:
+    return text.rsplit(":", 1)[-1].lower()
+
+
+def _edit(rt: Runtime, collection: str, guid: str | None, item: dict[str, Any] | None
+          ) -> dict[str, Any] | None:
+    section, type_name = _COLLECTIONS[collection]
+    document = to_document(rt.store.data)
+    items: list[dict[str, Any]] = document[section]
+    if guid is None:
+        assert item is not None
+        if "UID" not in item:
+            new = uuid.UUID(int=rt.simulation.rng.getrandbits(128), version=4)
+            item = {"UID": f"urn:veeam:{type_name}:{new}", **item}
+        items.append(item)
+    else:
+        positions = [i for i, it in enumerate(items) if _guid(it["UID"]) == _guid(guid)]
+        if not positions:
+            raise ControlError(404, f"No {type_name} has the UID {guid}.")
+        if item is None:
+            del items[positions[0]]
+        else:
+            if "UID" in item and _guid(str(item["UID"])) != _guid(guid):
+                raise ControlError(400, "The UID in the body differs from the one in the path.")
+            items[positions[0]] = {"UID": items[positions[0]]["UID"], **item}
+    _replace_from(rt, document, "request body")
+    return item
+
+
+@router.post("/data/{collection}", status_code=201,
+             summary="Add a backup server, tenant, failover plan or failover session")
+async def create_item(collection: CollectionName, rt: RT,
+                      item: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Add one item written in the fixture format (a UID is made up when none is given)."""
+    created = _edit(rt, collection, None, item)
+    assert created is not None
+    return created
+
+
+@router.put("/data/{collection}/{uid}", summary="Replace one item")
+async def replace_item(collection: CollectionName, uid: str, rt: RT,
+                       item: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Replace the item with ``uid`` (URN or bare GUID) by ``item``."""
+    replaced = _edit(rt, collection, uid, item)
+    assert replaced is not None
+    return replaced
+
+
+@router.delete("/data/{collection}/{uid}", status_code=204, summary="Delete one item")
+async def delete_item(collection: CollectionName, uid: str, rt: RT) -> Response:
+    """Delete the item; refused with 400 while other items refer to it."""
+    _edit(rt, collection, uid, None)
+    return Response(status_code=204)
+
+
+def _clock(rt: Runtime) -> dict[str, Any]:
+    return {"now": format_instant(rt.clock.now_ms()), "frozen": rt.clock.frozen,
+            "start": format_instant(rt.clock.start_ms)}
+
+
+class ClockChange(BaseModel):
+    """``freeze``, ``resume``, ``advance`` (by ``seconds``) or ``set`` (to ``instant``)."""
+
+    action: Literal["freeze", "resume", "advance", "set"]
+    seconds: float | None = Field(None, ge=-1e10, le=1e10)
+    instant: str | None = None
+
+
+@router.get("/clock", summary="The mock's clock")
+async def get_clock(rt: RT) -> dict[str, Any]:
+    """Now, whether the clock stands still, and where it started."""
+    return _clock(rt)
+
+
+@router.post("/clock", summary="Freeze, resume, advance or set the clock")
+async def change_clock(change: ClockChange, rt: RT) -> dict[str, Any]:
+    """Move the clock; logon expiry, the 30-day window and running sessions follow it."""
+    if change.action == "freeze":
+        rt.clock.freeze()
+    elif change.action == "resume":
+        rt.clock.resume()
+    elif change.action == "advance":
+        if change.seconds is None:
+            raise ControlError(400, "advance needs seconds")
+        rt.clock.advance(change.seconds)
+    else:
+        moment = parse_instant_ms(change.instant or "")
+        if moment is None:
+            raise ControlError(400, "set needs instant, a UTC date-time such as "
+                                    "2026-06-15T12:00:00Z")
+        rt.clock.set(moment)
+    rt.simulation.advance(rt.store, rt.clock.now_ms())
+    return _clock(rt)
+
+
+@router.get("/faults", summary="The active fault rules")
+async def list_faults(rt: RT) -> list[dict[str, Any]]:
+    """Every rule, with how often it matched and fired."""
+    return [r.to_json() for r in rt.faults.rules]
+
+
+@router.post("/faults", status_code=201, summary="Add a fault rule")
+async def add_fault(rt: RT, rule: Annotated[dict[str, Any], Body(examples=[{
+        "action": "error", "method": "POST", "path": "/api/sessionmngr*", "status": 503,
+        "count": 2}])]) -> dict[str, Any]:
+    """Add a rule: ``action`` is ``error``, ``latency``, ``drop`` or ``truncate``."""
+    try:
+        return rt.faults.add(rule).to_json()
+    except FaultRuleError as exc:
+        raise ControlError(400, f"The fault rule is not valid: {exc}") from None
+
+
+@router.delete("/faults", status_code=204, summary="Remove every fault rule")
+async def clear_faults(rt: RT) -> Response:
+    """No rule is left."""
+    rt.faults.clear()
+    return Response(status_code=204)
+
+
+@router.delete("/faults/{rule_id}", status_code=204, summary="Remove one fault rule")
+async def remove_fault(rule_id: int, rt: RT) -> Response:
+    """Remove the rule with ``rule_id``."""
+    if not rt.faults.remove(rule_id):
+        raise ControlError(404, f"No fault rule has the id {rule_id}.")
+    return Response(status_code=204)
+
+
+@router.get("/requests", summary="The request journal, newest first")
+async def journal(rt: RT, method: str | None = None, path: str | None = None,
+                  status: Annotated[int | None, Query(ge=100, le=599)] = None
+                  ) -> list[dict[str, Any]]:
+    """EM API requests the mock answered; filter by method, path substring and status."""
+    return [e.to_json() for e in rt.journal.newest_first(method, path, status)]
+
+
+@router.delete("/requests", status_code=204, summary="Clear the request journal")
+async def clear_journal(rt: RT) -> Response:
+    """Forget every journal entry."""
+    rt.journal.clear()
+    return Response(status_code=204)
+
+
+def _docs_page(schema: dict[str, Any]) -> str:
+    rows = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, op in methods.items():
+            rows.append(f"<tr><td><code>{method.upper()}</code></td>"
+                        f"<td><code>/mock{html.escape(path)}</code></td>"
+                        f"<td>{html.escape(op.get('summary', ''))}</td>"
+                        f"<td>{html.escape(op.get('description', ''))}</td></tr>")
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>em-mock control API</title></head><body>"
+        "<h1>em-mock control API</h1><p>Everything under <code>/mock/</code> steers the mock; "
+        f"when a control token is set, send it in the <code>{TOKEN_HEADER}</code> header. "
+        "The machine-readable description is <a href='/mock/openapi.json'>/mock/openapi.json"
+        "</a>.</p><table><thead><tr><th>Method</th><th>Path</th><th>What</th><th>Details</th>"
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></body></html>")
+
+
+def create_control_app(runtime: Runtime) -> FastAPI:
+    """The ``/mock`` application."""
+    app = FastAPI(title="em-mock control API", docs_url=None, redoc_url=None, openapi_url=None,
+                  description="Steer em-mock: reset, data, clock, faults, journal.")
+    app.state.runtime = runtime
+    app.include_router(public)
+    app.include_router(router)
+    mount_console(app)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(_check_token)])
+    async def openapi(request: Request) -> JSONResponse:
+        root = request.scope.get("root_path", "").rstrip("/")
+        return JSONResponse({**app.openapi(), **({"servers": [{"url": root}]} if root else {})})
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(_check_token)])
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(_docs_page(app.openapi()))
+
+    async def control_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ControlError)
+        return JSONResponse({"error": exc.message, "errors": exc.errors}, exc.status)
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        reasons = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse({"error": "The request is not valid.", "errors": reasons}, 400)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return JSONResponse({"error": str(exc.detail), "errors": []}, exc.status_code)
+
+    app.add_exception_handler(ControlError, control_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(HTTPException, http_error)
+    return app
+

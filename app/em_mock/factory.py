@@ -1,0 +1,186 @@
+"""``create_app``: wires the runtime, the routers and the one place errors are rendered."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from em_mock.api import actions, collections, entry, query, reports
+from em_mock.api.deps import collapse_slashes
+from em_mock.api.traffic import Traffic
+from em_mock.control.router import create_control_app
+from em_mock.domain.errors import EMError
+from em_mock.representation.errors import error_node
+from em_mock.representation.negotiate import SPELLING, render, wants_json
+from em_mock.runtime import Runtime
+from em_mock.settings import Settings
+
+log = logging.getLogger("em_mock")
+
+
+class NormalizePath:
+    """Route paths case-insensitively and with runs of ``/`` collapsed, as EM does.
+
+    The path is lower-cased for routing only; ids are GUIDs and compare the same in
+    any case.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = collapse_slashes(scope["path"])
+            if path.lower().startswith("/api"):
+                path = path.lower()
+                if len(path) > 1:
+                    path = path.rstrip("/")
+                scope = dict(scope, path=path)
+        await self.app(scope, receive, send)
+
+
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+                   r"|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+
+
+def _valid_host(host: str) -> bool:
+    """``host[:port]`` with a DNS name, IPv4 or bracketed IPv6 address and a port <= 65535."""
+    match = _HOST.match(host)
+    if not match:
+        return False
+    port = host.rsplit(":", 1)[1] if host.rfind(":") > host.rfind("]") else None
+    return port is None or int(port) <= 65535
+
+
+class RequestGuard:
+    """Refuse what no request may be, with an EM ``Error``; respell headers on the way out.
+
+    - request line over ``max_header`` bytes: 414; header section over it: 431 (the
+      HTTP server's own hard limit is set well above, see the CLI);
+    - a ``Host`` that is not ``host[:port]`` when Hrefs are built from it: 400;
+    - a body over ``max_body`` bytes: 413 (read at most that much, then stop).
+    """
+
+    def __init__(self, app: ASGIApp, max_header: int, max_body: int, check_host: bool) -> None:
+        self.app = app
+        self.max_header = max_header
+        self.max_body = max_body
+        self.check_host = check_host
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int,
+                      message: str) -> None:
+        await error_response(Request(scope), status, message)(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        send = _respelled(send)
+        line = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        head = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+        if line > self.max_header or head > self.max_header:
+            status = 414 if line > self.max_header else 431
+            what = "request line" if status == 414 else "header section"
+            await self._refuse(scope, receive, send, status, f"The {what} is longer than "
+                               f"{self.max_header} bytes, the limit of this server.")
+            return
+        host = Request(scope).headers.get("host")
+        if self.check_host and host is not None and not _valid_host(host):
+            await self._refuse(scope, receive, send, 400,
+                               "The Host header is not a valid host[:port].")
+            return
+        # The control API takes whole data sets (PUT /mock/state): no body limit there.
+        limit = None if scope.get("path", "").startswith("/mock/") else self.max_body
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body.extend(message.get("body", b""))
+            more = message.get("more_body", False)
+            if limit is not None and len(body) > limit:
+                await self._refuse(scope, receive, send, 413, "The request body is larger "
+                                   f"than {self.max_body} bytes, the limit of this server.")
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _respelled(send: Send) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(SPELLING.get(k, k), v) for k, v in message.get("headers", [])]
+            message = {**message, "headers": headers}
+        await send(message)
+    return wrapped
+
+
+def error_response(request: Request, status: int, message: str,
+                   headers: dict[str, str] | None = None) -> Response:
+    """The EM ``Error`` document in the format the request negotiated."""
+    return render(error_node(status, message), json=wants_json(request.headers.get("accept")),
+                  status=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def em_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, EMError)
+        return error_response(request, exc.status, exc.message, exc.headers)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            message = f"No resource at {request.url.path}."
+        elif exc.status_code == 405:
+            message = f"Method {request.method} is not allowed on {request.url.path}."
+        else:
+            message = str(exc.detail)
+        return error_response(request, exc.status_code, message, dict(exc.headers or {}))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        return error_response(request, 400, f"The request is not valid: {exc}")
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "The mock server failed unexpectedly; "
+                              "see its log for details.")
+
+    app.add_exception_handler(EMError, em_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """A ready-to-serve ASGI app for ``settings`` (or an existing ``runtime``)."""
+    runtime = runtime or Runtime.create(settings or Settings())
+    app = FastAPI(title="em-mock", docs_url=None, redoc_url=None, openapi_url=None,
+                  redirect_slashes=False)
+    app.state.runtime = runtime
+    for module in (entry, query, collections, actions, reports):
+        app.include_router(module.router)
+    if not runtime.settings.no_control:
+        app.mount("/mock", create_control_app(runtime))
+    _install_error_handlers(app)
+    app.add_middleware(NormalizePath)
+    app.add_middleware(Traffic, runtime=runtime)
+    settings = runtime.settings
+    app.add_middleware(RequestGuard, max_header=settings.max_header_size,
+                       max_body=settings.max_body_size, check_host=settings.public_url is None)
+    return app
