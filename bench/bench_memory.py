@@ -79,7 +79,8 @@ def child(size: int, seed: int, plans: int, servers: int) -> int:
     """Seed ``size`` sessions in this process and print the measurements as JSON."""
     if str(ROOT / "app") not in sys.path:
         sys.path.insert(0, str(ROOT / "app"))
-    from em_mock.store.generator import Sizes, generate
+    from em_mock.core.generate import Sizes, generate
+    from em_mock.families.cloud.model import REPLICA_POINTS, SESSIONS
 
     # A tiny run first, so one-off allocations (lazy imports, caches) are not charged to N.
     generate(seed, Sizes(backup_servers=servers, failover_plans=plans, sessions=10), EPOCH_MS)
@@ -98,14 +99,14 @@ def child(size: int, seed: int, plans: int, servers: int) -> int:
     gc.collect()
     full_gc_s, full_gc_cpu_s = time.perf_counter() - start, time.process_time() - cpu0
     tracked = sum(gc.get_count()) + len(gc.get_objects(generation=2))
-    sessions = list(data.sessions.values())
+    sessions = list(SESSIONS.of(data).values())
     sample = sessions[:: max(1, len(sessions) // 2000)]
-    dict_bytes = sys.getsizeof(data.sessions)
+    dict_bytes = sys.getsizeof(SESSIONS.of(data))
     out = {
         "size": size,
-        "sessions": len(data.sessions),
+        "sessions": len(SESSIONS.of(data)),
         "tasks": sum(len(s.tasks) for s in sessions),
-        "replica_points": len(data.replica_points),
+        "replica_points": len(REPLICA_POINTS.of(data)),
         "seed_s": seed_s,
         "seed_cpu_s": seed_cpu_s,
         "rss_before_kib": before,

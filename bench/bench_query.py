@@ -128,9 +128,9 @@ def worker(size: int, plans: int, freeze: bool) -> int:
 
     if str(ROOT / "app") not in sys.path:
         sys.path.insert(0, str(ROOT / "app"))
-    from em_mock.domain.times import parse_instant_ms
+    from em_mock.core.runtime import Runtime
+    from em_mock.core.times import parse_instant_ms
     from em_mock.factory import create_app
-    from em_mock.runtime import Runtime
     from em_mock.settings import Settings
 
     epoch_ms = parse_instant_ms(EPOCH)

@@ -18,8 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from em_mock import Settings, create_app
-from em_mock.domain.times import parse_instant_ms
-from em_mock.runtime import Runtime, build_data
+from em_mock.core.runtime import Runtime, build_data
+from em_mock.core.times import parse_instant_ms
 from tests.helpers import logon
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -52,7 +52,7 @@ def test_pytest_plugin_examples_run(pytester):
 
 
 def test_query_type_table_matches_the_registry():
-    from em_mock.domain.registry import markdown_table
+    from em_mock.core.registry import markdown_table
 
     start = README.index("<!-- query-types:")
     table = README[README.index("\n", start) + 1:README.index("<!-- query-types end -->")]

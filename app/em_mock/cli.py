@@ -14,13 +14,14 @@ from pathlib import Path
 
 import uvicorn
 
+from em_mock.core.clock import Clock
+from em_mock.core.fixtures import FixtureError, dumps
+from em_mock.core.registry import HEADLINES
+from em_mock.core.runtime import Runtime, build_data
+from em_mock.core.server import Protocol
+from em_mock.core.tls import default_tls_dir, ensure_certificate, fingerprint
 from em_mock.factory import create_app
-from em_mock.infra.clock import Clock
-from em_mock.infra.server import Protocol
-from em_mock.infra.tls import default_tls_dir, ensure_certificate, fingerprint
-from em_mock.runtime import Runtime, build_data
 from em_mock.settings import Settings, SettingsError, build_parser, check_serving, from_args
-from em_mock.store.fixtures import FixtureError, dumps
 
 READY = "em-mock ready: listening on {urls}"
 log = logging.getLogger("em_mock")
@@ -123,8 +124,7 @@ def _serve(argv: Sequence[str]) -> int:
             await asyncio.sleep(0.01)
         else:
             data = runtime.store.data
-            notes.append(f"{len(data.backup_servers)} backup servers, {len(data.plans)} "
-                         f"failover plans, {len(data.sessions)} failover sessions")
+            notes.append(", ".join(f"{h.count(data)} {h.label}" for h in HEADLINES))
             notes.append("control API " + ("off" if settings.no_control else "on /mock/"))
             print(READY.format(urls=" and ".join(urls)) + " (" + "; ".join(notes) + ")",
                   flush=True)

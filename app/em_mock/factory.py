@@ -11,17 +11,22 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from em_mock.api import actions, collections, entry, query, reports
-from em_mock.api.deps import collapse_slashes
-from em_mock.api.traffic import Traffic
+from em_mock import families
 from em_mock.control.router import create_control_app
-from em_mock.domain.errors import EMError
-from em_mock.representation.errors import error_node
-from em_mock.representation.negotiate import SPELLING, render, wants_json
-from em_mock.runtime import Runtime
+from em_mock.core.errors import EMError
+from em_mock.core.http import actions, entry, query
+from em_mock.core.http.deps import collapse_slashes
+from em_mock.core.http.traffic import Traffic
+from em_mock.core.registry import ROUTERS
+from em_mock.core.runtime import Runtime
+from em_mock.core.wire.errors import error_node
+from em_mock.core.wire.negotiate import SPELLING, render, wants_json
 from em_mock.settings import Settings
 
 log = logging.getLogger("em_mock")
+
+# Importing the families registers their types, data and routes with the core.
+__all__ = ["create_app", "error_response", "families"]
 
 
 class NormalizePath:
@@ -173,8 +178,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="em-mock", docs_url=None, redoc_url=None, openapi_url=None,
                   redirect_slashes=False)
     app.state.runtime = runtime
-    for module in (entry, query, collections, actions, reports):
-        app.include_router(module.router)
+    for router in (entry.router, query.router, *ROUTERS, actions.router):
+        app.include_router(router)
     if not runtime.settings.no_control:
         app.mount("/mock", create_control_app(runtime))
     _install_error_handlers(app)

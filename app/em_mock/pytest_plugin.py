@@ -79,8 +79,8 @@ class _ThreadServer:
         import uvicorn
 
         from em_mock.cli import bind
+        from em_mock.core.server import Protocol
         from em_mock.factory import create_app
-        from em_mock.infra.server import Protocol
 
         self.sock = bind(settings.host, settings.port)
         host, port = self.sock.getsockname()[:2]

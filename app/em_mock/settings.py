@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from em_mock.domain.times import parse_instant_ms
+from em_mock.core.times import parse_instant_ms
 
 DEFAULT_USER = ("veeam", "veeam")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from em_mock.domain.times import parse_instant_ms
+from em_mock.core.times import parse_instant_ms
 from em_mock.settings import OPTIONS, Settings, SettingsError, env_name, from_args
 from tests.conftest import EPOCH, EPOCH_MS, ROOT
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from em_mock.families.cloud.model import PLANS, REPLICA_POINTS, SESSIONS
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, Q, logon, xml
 
@@ -14,8 +15,8 @@ DAY_MS = 86_400_000
 
 def test_failover_session_collection_lists_only_the_last_30_days(client, auth, runtime):
     refs = client.get("/api/cloud/failoverSessions", headers={**auth, **JSON}).json()["Refs"]
-    recent = [s for s in runtime.store.session_rows() if s.creation_ms >= EPOCH_MS - 30 * DAY_MS]
-    older = [s for s in runtime.store.session_rows() if s.creation_ms < EPOCH_MS - 30 * DAY_MS]
+    recent = [s for s in SESSIONS.rows(runtime.store) if s.creation_ms >= EPOCH_MS - 30 * DAY_MS]
+    older = [s for s in SESSIONS.rows(runtime.store) if s.creation_ms < EPOCH_MS - 30 * DAY_MS]
     assert recent and older
     assert [r["UID"].split(":")[3] for r in refs] == [s.id for s in recent]
     old = older[0].id
@@ -28,7 +29,7 @@ def test_window_follows_the_clock(client, auth, runtime):
     fresh = {"X-RestSvcSessionId": logon(client), **JSON}
     after = client.get("/api/cloud/failoverSessions", headers=fresh).json()["Refs"]
     cut = EPOCH_MS + 10 * DAY_MS - 30 * DAY_MS
-    assert len(after) == sum(s.creation_ms >= cut for s in runtime.store.session_rows())
+    assert len(after) == sum(s.creation_ms >= cut for s in SESSIONS.rows(runtime.store))
     assert len(after) < len(before)
 
 
@@ -42,7 +43,7 @@ def test_failover_session_entity_list_is_one_flat_array(client, auth):
 
 
 def test_single_reference_and_entity(client, auth, runtime):
-    session = runtime.store.session_rows()[-1]
+    session = SESSIONS.rows(runtime.store)[-1]
     ref = xml(client.get(f"/api/cloud/failoverSessions/{session.id}", headers=auth).content)
     assert ref.tag == Q + "EntityRef"
     assert ref.get("Type") == "CloudFailoverSessionReference"
@@ -71,7 +72,7 @@ def test_unknown_collection_format_is_400(client, auth):
 
 
 def test_plan_entity_has_options_and_included_vms(client, auth, runtime):
-    plan = runtime.store.plan_rows()[2]
+    plan = PLANS.rows(runtime.store)[2]
     body = client.get(f"/api/cloud/cloudFailoverPlans/{plan.id}?format=Entity",
                       headers={**auth, **JSON}).json()
     assert list(body)[:5] == ["TenantUid", "TenantName", "Description",
@@ -90,7 +91,7 @@ def test_plan_entity_has_options_and_included_vms(client, auth, runtime):
 
 
 def test_replica_point_entity(client, auth, runtime):
-    point = next(iter(runtime.store.data.replica_points.values()))
+    point = next(iter(REPLICA_POINTS.of(runtime.store.data).values()))
     body = client.get(f"/api/cloud/vmReplicaPoints/{point.id}?format=Entity",
                       headers={**auth, **JSON}).json()
     assert body["VmDisplayName"] == point.vm_name

@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from em_mock import Settings, create_app
-from em_mock.runtime import Runtime
+from em_mock.core.runtime import Runtime
+from em_mock.families.agents.model import DISCOVERED_COMPUTERS
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, basic, xml
 
@@ -49,7 +50,7 @@ def test_every_href_answers_200(as_json):
     runtime = Runtime.create(settings)
     # Kept quirk: a discovered computer's own Href points under /backupTaskSessions/ and
     # answers 404 there (tested in test_quirks); only its Alternate link leads to it.
-    computers = set(runtime.store.data.discovered_computers)
+    computers = set(DISCOVERED_COMPUTERS.of(runtime.store.data))
     with TestClient(create_app(runtime=runtime), base_url=BASE) as client:
         accept = JSON if as_json else {}
         logon = client.post("/api/sessionMngr/?v=latest", headers={

@@ -24,8 +24,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from em_mock import Settings, create_app
-from em_mock.domain import logon as logon_module
-from em_mock.runtime import Runtime, build_data
+from em_mock.core import logon as logon_module
+from em_mock.core.runtime import Runtime, build_data
 from tests.conftest import EPOCH_MS, LiveServer
 from tests.helpers import JSON, PASSWORD, USER, Q, basic, logon, xml
 

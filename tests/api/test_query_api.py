@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from em_mock.domain.registry import QUERY_TYPES
+from em_mock.core.registry import QUERY_TYPES
+from em_mock.families.cloud.model import SESSIONS
 from tests.helpers import JSON, Q, error_of, xml
 
 SEED = ("/api/query?type=CloudFailoverSession&format=Entities&sortDesc=CreationTime"
@@ -20,7 +21,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "em-json-samples"
 
 
 def _failed(runtime):
-    return [s for s in runtime.store.session_rows() if s.result == "Failed"]
+    return [s for s in SESSIONS.rows(runtime.store) if s.result == "Failed"]
 
 
 def test_seed_example_in_json_has_the_documented_structure(client, auth, runtime):
@@ -153,7 +154,7 @@ def _follow_all(client, auth, first_url):
 @given(page_size=st.integers(min_value=1, max_value=140),
        sort=st.sampled_from(["", "&sortAsc=CreationTime", "&sortDesc=Name", "&sortDesc=EndTime"]))
 def test_following_next_visits_every_match_exactly_once(client, auth, runtime, page_size, sort):
-    expected = {f"urn:veeam:CloudFailoverSession:{s.id}" for s in runtime.store.session_rows()
+    expected = {f"urn:veeam:CloudFailoverSession:{s.id}" for s in SESSIONS.rows(runtime.store)
                 if s.result in ("Warning", "Failed")}
     url = (f"/api/query?type=CloudFailoverSession&filter=Result==Warning,Result==Failed"
            f"{sort}&pageSize={page_size}")
@@ -206,7 +207,7 @@ def test_deeply_nested_filter_gets_400(client, auth):
 
 
 def test_spec_filter_examples_work(client, auth, runtime):
-    rows = runtime.store.session_rows()
+    rows = SESSIONS.rows(runtime.store)
     server = rows[0].plan.backup_server.name
     cases = {
         "State==Working,State==Starting": lambda s: s.state in ("Working", "Starting"),

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from em_mock import Settings
-from em_mock.runtime import Runtime
+from em_mock.core.runtime import Runtime
 from tests.conftest import EPOCH
 from tests.control.support import app_client, fresh_runtime
 from tests.helpers import logon

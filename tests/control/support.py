@@ -12,8 +12,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from em_mock import Settings, create_app
-from em_mock.infra.clock import Clock
-from em_mock.runtime import Runtime, build_data
+from em_mock.core.clock import Clock
+from em_mock.core.runtime import Runtime, build_data
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON
 

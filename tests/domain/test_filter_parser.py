@@ -13,15 +13,13 @@ from datetime import datetime
 
 import pytest
 
-from em_mock.domain.filter import And, Comparison, FilterError, Or, compile_predicate, parse_filter
-from em_mock.domain.filter.parser import typed_literal
-from em_mock.domain.model import (
-    BackupServer,
-    CloudFailoverPlan,
-    CloudFailoverSession,
-    CloudTenant,
-)
-from em_mock.domain.registry import BACKUP_SERVER, CLOUD_FAILOVER_SESSION, Kind, QueryField
+from em_mock.core.filter import And, Comparison, FilterError, Or, compile_predicate, parse_filter
+from em_mock.core.filter.parser import typed_literal
+from em_mock.core.registry import Kind, QueryField
+from em_mock.families.cloud.model import CloudFailoverPlan, CloudFailoverSession, CloudTenant
+from em_mock.families.cloud.queries import CLOUD_FAILOVER_SESSION
+from em_mock.families.infrastructure.model import BackupServer
+from em_mock.families.infrastructure.queries import BACKUP_SERVER
 
 T = CLOUD_FAILOVER_SESSION
 GUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"

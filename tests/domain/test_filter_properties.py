@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from em_mock import Settings, create_app
-from em_mock.domain.filter import (
+from em_mock.core.filter import (
     And,
     Comparison,
     Expr,
@@ -36,11 +36,13 @@ from em_mock.domain.filter import (
     compile_predicate,
     parse_filter,
 )
-from em_mock.domain.query import run_query
-from em_mock.domain.registry import CLOUD_FAILOVER_SESSION
-from em_mock.runtime import Runtime
-from em_mock.store.generator import Sizes, generate
-from em_mock.store.memory import Store
+from em_mock.core.generate import Sizes, generate
+from em_mock.core.query import run_query
+from em_mock.core.runtime import Runtime
+from em_mock.core.store import Store
+from em_mock.families.cloud.model import PLANS, SESSIONS
+from em_mock.families.cloud.queries import CLOUD_FAILOVER_SESSION
+from em_mock.families.infrastructure.model import SERVERS
 from tests.helpers import JSON, logon
 
 T = CLOUD_FAILOVER_SESSION
@@ -279,11 +281,11 @@ def test_filter_any_allowed_spelling_parses_back_to_the_same_tree(tree, rnd, enc
 
 def _data() -> Store:
     data = generate(7, Sizes(backup_servers=2, failover_plans=5, sessions=150), NOW_MS)
-    plans = list(data.plans.values())
+    plans = list(PLANS.of(data).values())
     plans[0].name = 'ABC "Gold" Plan'
     plans[1].name = "alpha"
     plans[2].name = "Beta"
-    sessions = list(data.sessions.values())
+    sessions = list(SESSIONS.of(data).values())
     # Turn a few sessions into running ones (no end, no result, no message yet).
     for session, state in zip(sessions[-4:], ("Starting", "Stopping", "Working", "Working"),
                               strict=True):
@@ -295,7 +297,7 @@ def _data() -> Store:
 
 STORE = _data()
 ROWS = T.rows(STORE)
-SERVERS = list(STORE.data.backup_servers.values())
+SERVERS = list(SERVERS.of(STORE.data).values())
 INSTANTS_MS = {
     "CreationTime": sorted(s.creation_ms for s in ROWS),
     "EndTime": sorted(s.end_ms for s in ROWS if s.end_ms is not None),
@@ -483,13 +485,13 @@ def test_filter_any_text_over_http_is_answered_or_a_400_error_never_a_5xx(http, 
     else:
         assert response.status_code == 200, response.text
         check = compile_predicate(expr, T)
-        total = sum(1 for row in runtime.store.session_rows() if check(row))
+        total = sum(1 for row in SESSIONS.rows(runtime.store) if check(row))
         assert response.json()["PagingInfo"]["PagesCount"] == math.ceil(total / 100)
 
 
 def test_filter_percent_encoded_operators_are_decoded_over_http(http):
     client, runtime, headers = http
-    failed_or_worse = sum(1 for s in runtime.store.session_rows()
+    failed_or_worse = sum(1 for s in SESSIONS.rows(runtime.store)
                           if s.result in ("Warning", "Failed"))
     query = "/api/query?type=CloudFailoverSession&pageSize=1000&filter=result%3E%3Dwarning"
     body = client.get(query, headers=headers).json()

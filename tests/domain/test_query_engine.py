@@ -17,13 +17,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from em_mock.domain.filter import compile_predicate, parse_filter
-from em_mock.domain.model import BackupServer, CloudFailoverPlan, CloudFailoverSession, CloudTenant
-from em_mock.domain.query import Sort, run_query
-from em_mock.domain.registry import CLOUD_FAILOVER_SESSION
-from em_mock.domain.times import format_instant
-from em_mock.store.generator import Sizes, generate
-from em_mock.store.memory import DataSet, Store
+from em_mock.core.filter import compile_predicate, parse_filter
+from em_mock.core.generate import Sizes, generate
+from em_mock.core.query import Sort, run_query
+from em_mock.core.store import DataSet, Store
+from em_mock.core.times import format_instant
+from em_mock.families.cloud.model import (
+    PLANS,
+    SESSIONS,
+    CloudFailoverPlan,
+    CloudFailoverSession,
+    CloudTenant,
+)
+from em_mock.families.cloud.queries import CLOUD_FAILOVER_SESSION
+from em_mock.families.infrastructure.model import SERVERS as SERVER_TABLE
+from em_mock.families.infrastructure.model import BackupServer
 
 T = CLOUD_FAILOVER_SESSION
 NOW_MS = 1_781_524_800_000  # 2026-06-15T12:00:00Z
@@ -72,12 +80,12 @@ def _guid(label: str) -> str:
 def small_store() -> RecordingStore:
     data = DataSet()
     for server in SERVERS:
-        data.backup_servers[server.id] = server
+        SERVER_TABLE.of(data)[server.id] = server
     for number, (label, (name, created, ended, state, result, failure, server)) in enumerate(
             SMALL.items(), 1):
         plan = _plan(number, name, SERVERS[server])
-        data.plans[plan.id] = plan
-        data.sessions[_guid(label)] = CloudFailoverSession(
+        PLANS.of(data)[plan.id] = plan
+        SESSIONS.of(data)[_guid(label)] = CloudFailoverSession(
             _guid(label), plan, BASE + created, None if ended is None else BASE + ended,
             state, result, 100 if ended else 50, failure)
     return RecordingStore(data)

@@ -35,9 +35,10 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from em_mock import Settings, create_app
-from em_mock.domain.times import parse_instant_ms
-from em_mock.runtime import Runtime
-from em_mock.store.generator import DEFAULT_SEED, Sizes, generate
+from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
+from em_mock.core.runtime import Runtime
+from em_mock.core.times import parse_instant_ms
+from em_mock.families.cloud.model import SESSIONS
 from tests.conftest import EPOCH_MS, LiveServer
 from tests.helpers import NS, basic, logon
 
@@ -288,7 +289,7 @@ class Oracle:
         if index not in self.clients:
             seed, now_ms = self.versions[index]
             data = generate(seed, SIZES, now_ms)
-            self.uids[index] = {f"urn:veeam:CloudFailoverSession:{s}" for s in data.sessions}
+            self.uids[index] = {f"urn:veeam:CloudFailoverSession:{s}" for s in SESSIONS.of(data)}
             settings = Settings(epoch=now_ms, frozen_clock=True, sessions=SIZES.sessions)
             client = TestClient(create_app(runtime=Runtime.create(settings, data=data)),
                                 base_url=self.base)

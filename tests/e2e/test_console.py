@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from em_mock.domain.registry import QUERY_TYPES
+from em_mock.core.registry import QUERY_TYPES
 from tests.conftest import ROOT, LiveServer
 
 CHROMIUM = os.environ.get("EM_MOCK_CHROMIUM", "/usr/bin/chromium")

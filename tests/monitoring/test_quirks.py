@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from em_mock.families.jobs.model import BACKUP_TASKS, REPLICA_SESSIONS
 from tests.helpers import JSON, Q, xml
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "em-json-samples"
@@ -58,7 +59,7 @@ def test_mixed_case_report_paths_work(client, auth):
 
 
 def test_finished_task_sessions_are_completed_not_stopped(client, auth, runtime):
-    states = {t.state for t in runtime.store.backup_task_rows()}
+    states = {t.state for t in BACKUP_TASKS.rows(runtime.store)}
     assert "Completed" in states and "Stopped" not in states
     body = _get(client, auth, "/api/query?type=BackupTaskSession&format=Entities&pageSize=5"
                 "&filter=State==Completed")
@@ -124,7 +125,7 @@ def test_linux_agents_carry_the_agent_for_windows_prefix(client, auth):
 
 
 def test_misspelt_replica_task_path_answers_too(client, auth, runtime):
-    session = runtime.store.replica_session_rows()[-2]
+    session = REPLICA_SESSIONS.rows(runtime.store)[-2]
     good = client.get(f"/api/replicaSessions/{session.id}/replicaTaskSessions", headers=auth)
     bad = client.get(f"/api/replicaSessions/{session.id}/repicaTaskSessions", headers=auth)
     assert good.status_code == bad.status_code == 200
@@ -154,8 +155,8 @@ def test_restore_points_are_related_links_with_sql_short_dates(client, auth):
 
 
 def test_sql_short_date_pads_day_and_hour_with_spaces():
-    from em_mock.domain.times import parse_instant_ms
-    from em_mock.representation.resources import sql_short_date
+    from em_mock.core.times import parse_instant_ms
+    from em_mock.families.restore.points import sql_short_date
 
     assert sql_short_date(parse_instant_ms("2026-06-05T05:34:19.503Z")) == "Jun  5 2026  5:34AM"
     assert sql_short_date(parse_instant_ms("2026-06-15T17:04:00Z")) == "Jun 15 2026  5:04PM"

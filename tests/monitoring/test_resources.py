@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from em_mock import Settings, create_app
-from em_mock.runtime import Runtime
+from em_mock.core.runtime import Runtime
+from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS
+from em_mock.families.jobs.model import BACKUP_SESSIONS, BACKUP_TASKS, JOBS, REPLICA_SESSIONS
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, Q, xml
 
@@ -36,15 +38,15 @@ def test_backup_job_session_entity_key_order_and_links(client, auth):
 
 def test_session_collections_list_the_last_30_days(client, auth, runtime):
     cut = EPOCH_MS - 30 * DAY_MS
-    for path, rows in (("backupSessions", runtime.store.backup_session_rows()),
-                       ("replicaSessions", runtime.store.replica_session_rows()),
-                       ("backupTaskSessions", runtime.store.backup_task_rows())):
+    for path, rows in (("backupSessions", BACKUP_SESSIONS.rows(runtime.store)),
+                       ("replicaSessions", REPLICA_SESSIONS.rows(runtime.store)),
+                       ("backupTaskSessions", BACKUP_TASKS.rows(runtime.store))):
         refs = _get(client, auth, f"/api/{path}")["Refs"]
         assert len(refs) == sum(r.creation_ms >= cut for r in rows) < len(rows), path
 
 
 def test_task_sessions_of_a_session(client, auth, runtime):
-    session = runtime.store.backup_session_rows()[-3]
+    session = BACKUP_SESSIONS.rows(runtime.store)[-3]
     body = _get(client, auth, f"/api/backupSessions/{session.id}/taskSessions?format=entity")
     tasks = body["BackupTaskSessions"]
     assert [t["VmDisplayName"] for t in tasks] == [t.vm_name for t in session.tasks]
@@ -69,7 +71,7 @@ def test_failed_tasks_have_a_reason_and_no_size(client, auth):
 
 
 def test_empty_reason_is_an_empty_element_in_xml(client, auth, runtime):
-    task = next(t for t in runtime.store.backup_task_rows() if t.reason == "")
+    task = next(t for t in BACKUP_TASKS.rows(runtime.store) if t.reason == "")
     root = xml(client.get(f"/api/backupTaskSessions/{task.id}?format=Entity",
                           headers=auth).content)
     reason = root.find(Q + "Reason")
@@ -78,7 +80,7 @@ def test_empty_reason_is_an_empty_element_in_xml(client, auth, runtime):
 
 
 def test_fresh_sessions_within_the_last_day_and_a_running_one(runtime):
-    rows = runtime.store.backup_session_rows()
+    rows = BACKUP_SESSIONS.rows(runtime.store)
     recent = [s for s in rows if s.creation_ms >= EPOCH_MS - DAY_MS]
     assert len(recent) >= 10
     assert any(s.state != "Stopped" and s.result == "None" for s in rows)
@@ -86,7 +88,7 @@ def test_fresh_sessions_within_the_last_day_and_a_running_one(runtime):
 
 
 def test_job_entity_and_includes(client, auth, runtime):
-    job = next(j for j in runtime.store.job_rows() if j.job_type == "Backup")
+    job = next(j for j in JOBS.rows(runtime.store) if j.job_type == "Backup")
     body = _get(client, auth, f"/api/jobs/{job.id}?format=Entity")
     assert list(body) == ["JobType", "Platform", "Description", "ScheduleConfigured",
                           "ScheduleEnabled", "NextRun", "JobScheduleOptions", "JobInfo", "Name",
@@ -97,13 +99,13 @@ def test_job_entity_and_includes(client, auth, runtime):
     assert [i["Name"] for i in includes] == [vm.name for vm in job.vms]
     assert client.get(includes[0]["Href"], headers=auth).status_code == 200
     sessions = _get(client, auth, f"/api/jobs/{job.id}/backupSessions")["Refs"]
-    assert len(sessions) == sum(s.job is job for s in runtime.store.backup_session_rows())
+    assert len(sessions) == sum(s.job is job for s in BACKUP_SESSIONS.rows(runtime.store))
 
 
 def test_repositories_per_server_and_key_order(client, auth, runtime):
-    server = runtime.store.server_rows()[0]
+    server = SERVERS.rows(runtime.store)[0]
     refs = _get(client, auth, f"/api/backupServers/{server.id}/repositories")["Refs"]
-    assert {r["Name"] for r in refs} == {r.name for r in runtime.store.repository_rows()
+    assert {r["Name"] for r in refs} == {r.name for r in REPOSITORIES.rows(runtime.store)
                                          if r.backup_server is server}
     repo = _get(client, auth, "/api/repositories?format=Entity")["Repositories"][0]
     assert list(repo) == ["Capacity", "FreeSpace", "Kind", "Name", "UID", "Links", "Href",
@@ -125,7 +127,7 @@ def test_discovered_computer_key_order_and_group_link(client, auth):
 
 
 def test_replica_sessions_and_tasks(client, auth, runtime):
-    session = next(s for s in runtime.store.replica_session_rows() if s.result == "Success")
+    session = next(s for s in REPLICA_SESSIONS.rows(runtime.store) if s.result == "Success")
     body = _get(client, auth, f"/api/replicaSessions/{session.id}?format=Entity")
     assert body["JobType"] == "Replica"
     assert [lk["Rel"] for lk in body["Links"]] == ["Up", "Up", "Alternate", "Down"]
@@ -147,7 +149,7 @@ def test_new_query_types_answer_with_their_container(client, auth, query_type, r
 
 
 def test_clients_filters_work(client, auth, runtime):
-    job = runtime.store.job_rows()[0]
+    job = JOBS.rows(runtime.store)[0]
     cases = [
         ("BackupJobSession", 'CreationTime>="2026-06-14T21:07:25"'),
         ("BackupJobSession", "creationtime>\"2026-06-14T10:00:00Z\""),
@@ -172,7 +174,7 @@ def test_reports_add_up(client, auth, runtime):
     assert stats["ScheduledJobs"] == stats["ScheduledBackupJobs"] + stats["ScheduledReplicaJobs"]
     assert stats["RunningJobs"] == 1
     overview = _get(client, auth, "/api/reports/summary/overview")
-    assert overview["BackupServers"] == len(runtime.store.server_rows())
+    assert overview["BackupServers"] == len(SERVERS.rows(runtime.store))
     assert overview["RunningJobs"] == stats["RunningJobs"]
     for row in _get(client, auth, "/api/reports/summary/repository")["Periods"]:
         if row["Capacity"] >= 0:
@@ -190,10 +192,10 @@ def test_backup_files_is_a_valid_empty_reference_list(client, auth):
 
 
 def test_job_start_runs_on_the_clock_and_links_its_session(client, auth, runtime):
-    job = next(j for j in runtime.store.job_rows()
+    job = next(j for j in JOBS.rows(runtime.store)
                if j.job_type == "Backup" and
                not any(s.job is j and s.state != "Stopped"
-                       for s in runtime.store.backup_session_rows()))
+                       for s in BACKUP_SESSIONS.rows(runtime.store)))
     task = client.post(f"/api/jobs/{job.id}?action=start", headers={**auth, **JSON})
     assert task.status_code == 202
     assert task.json()["State"] == "Running" and task.json()["Operation"] == "StartJob"
@@ -209,7 +211,7 @@ def test_job_start_runs_on_the_clock_and_links_its_session(client, auth, runtime
 
 
 def test_stop_ends_a_running_session_as_failed(client, auth, runtime):
-    running = next(s for s in runtime.store.backup_session_rows() if s.state != "Stopped")
+    running = next(s for s in BACKUP_SESSIONS.rows(runtime.store) if s.state != "Stopped")
     task = client.post(f"/api/backupSessions/{running.id}?action=stop", headers={**auth, **JSON})
     assert task.status_code == 202 and task.json()["Operation"] == "StopJobSession"
     body = _get(client, auth, f"/api/backupSessions/{running.id}?format=Entity")
@@ -217,8 +219,8 @@ def test_stop_ends_a_running_session_as_failed(client, auth, runtime):
 
 
 def test_retry_only_after_a_failure(client, auth, runtime):
-    job = next(j for j in runtime.store.job_rows() if j.job_type == "Backup"
-               and next(s for s in reversed(runtime.store.backup_session_rows())
+    job = next(j for j in JOBS.rows(runtime.store) if j.job_type == "Backup"
+               and next(s for s in reversed(BACKUP_SESSIONS.rows(runtime.store))
                         if s.job is j).result != "Failed")
     task = client.post(f"/api/jobs/{job.id}?action=retry", headers={**auth, **JSON}).json()
     runtime.clock.advance(5)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from em_mock.representation.json import camel_case, camel_case_tree, to_dict, to_json
-from em_mock.representation.tree import Layer, ListOf, Node, link, links, resource_layer
+from em_mock.core.wire.json import camel_case, camel_case_tree, to_dict, to_json
+from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_layer
 
 BOM = b"\xef\xbb\xbf"
 

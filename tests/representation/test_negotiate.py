@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from em_mock.representation.negotiate import render, wants_json
-from em_mock.representation.tree import Layer, Node
+from em_mock.core.wire.negotiate import render, wants_json
+from em_mock.core.wire.tree import Layer, Node
 from tests.helpers import Q, basic, xml
 
 JSON_ACCEPTS = [

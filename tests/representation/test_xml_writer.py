@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from em_mock.representation.tree import Layer, ListOf, Node, link, links, resource_layer
-from em_mock.representation.xml import to_xml
+from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_layer
+from em_mock.core.wire.xml import to_xml
 from tests.helpers import NS, Q, xml
 
 XSD = "http://www.w3.org/2001/XMLSchema"

@@ -16,11 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from em_mock import Settings, create_app
-from em_mock.domain.times import parse_instant_ms
-from em_mock.runtime import Runtime, default_fixture_path
-from em_mock.store.fixtures import FORMAT, FixtureError, dumps, load_documents, load_path
-from em_mock.store.generator import DEFAULT_SEED, Sizes, generate
-from em_mock.store.memory import DataSet
+from em_mock.core.fixtures import FORMAT, FixtureError, dumps, load_documents, load_path
+from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
+from em_mock.core.runtime import Runtime, default_fixture_path
+from em_mock.core.store import DataSet
+from em_mock.core.times import parse_instant_ms
+from em_mock.families.cloud.model import PLANS, REPLICA_POINTS, SESSIONS, TENANTS
+from em_mock.families.infrastructure.model import SERVERS
 from tests.helpers import JSON, logon
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,9 +90,9 @@ def check_data_matches(data: DataSet, doc: dict[str, Any], shift_ms: int) -> Non
     def at(text: str | None) -> int | None:
         return None if text is None else ms(text) + shift_ms
 
-    assert list(data.backup_servers) == [guid(s["UID"]) for s in doc["BackupServers"]]
+    assert list(SERVERS.of(data)) == [guid(s["UID"]) for s in doc["BackupServers"]]
     for raw in doc["BackupServers"]:
-        server = data.backup_servers[guid(raw["UID"])]
+        server = SERVERS.of(data)[guid(raw["UID"])]
         assert server.name == raw["Name"]
         assert server.description == raw.get("Description", "")
         assert server.port == raw.get("Port", 9392)
@@ -98,14 +100,14 @@ def check_data_matches(data: DataSet, doc: dict[str, Any], shift_ms: int) -> Non
         assert server.wcf_port == raw.get("WcfPort", 9405)
         assert server.certificate_thumbprint == raw.get("VbrCertificateThumbprint", "")
         assert server.ip_or_dns_name == raw.get("IpOrDnsName", raw["Name"])
-    assert [(t.id, t.name) for t in data.tenants.values()] == [
+    assert [(t.id, t.name) for t in TENANTS.of(data).values()] == [
         (guid(t["UID"]), t["Name"]) for t in doc["CloudTenants"]]
-    assert list(data.plans) == [guid(p["UID"]) for p in doc["CloudFailoverPlans"]]
+    assert list(PLANS.of(data)) == [guid(p["UID"]) for p in doc["CloudFailoverPlans"]]
     for raw in doc["CloudFailoverPlans"]:
-        plan = data.plans[guid(raw["UID"])]
+        plan = PLANS.of(data)[guid(raw["UID"])]
         assert plan.name == raw["Name"]
-        assert plan.tenant is data.tenants[guid(raw["TenantUid"])]
-        assert plan.backup_server is data.backup_servers[guid(raw["BackupServerUid"])]
+        assert plan.tenant is TENANTS.of(data)[guid(raw["TenantUid"])]
+        assert plan.backup_server is SERVERS.of(data)[guid(raw["BackupServerUid"])]
         assert plan.description == raw.get("Description", "")
         assert plan.pre_command_enabled == raw.get("PreFailoverPlanCommandEnabled", False)
         assert plan.pre_command == raw.get("PreFailoverPlanCommand", "")
@@ -120,11 +122,11 @@ def check_data_matches(data: DataSet, doc: dict[str, Any], shift_ms: int) -> Non
                 for p in raw_vm["ReplicaPoints"]]
             for rp in vm.replica_points:
                 assert rp.plan is plan
-                assert data.replica_points[rp.id] is rp
-    assert list(data.sessions) == [guid(s["UID"]) for s in doc["CloudFailoverSessions"]]
+                assert REPLICA_POINTS.of(data)[rp.id] is rp
+    assert list(SESSIONS.of(data)) == [guid(s["UID"]) for s in doc["CloudFailoverSessions"]]
     for raw in doc["CloudFailoverSessions"]:
-        s = data.sessions[guid(raw["UID"])]
-        assert s.plan is data.plans[guid(raw["CloudFailoverPlanUid"])]
+        s = SESSIONS.of(data)[guid(raw["UID"])]
+        assert s.plan is PLANS.of(data)[guid(raw["CloudFailoverPlanUid"])]
         assert s.creation_ms == at(raw["CreationTimeUTC"])
         assert s.end_ms == at(raw.get("EndTimeUTC"))
         assert (s.state, s.result, s.progress) == (raw["State"], raw["Result"], raw["Progress"])
@@ -132,7 +134,8 @@ def check_data_matches(data: DataSet, doc: dict[str, Any], shift_ms: int) -> Non
         assert len(s.tasks) == len(raw["Tasks"])
         for task, raw_task in zip(s.tasks, raw["Tasks"], strict=True):
             assert task.vm_name == raw_task["VmName"]
-            assert task.replica_point is data.replica_points[guid(raw_task["VmReplicaPointUid"])]
+            points = REPLICA_POINTS.of(data)
+            assert task.replica_point is points[guid(raw_task["VmReplicaPointUid"])]
             assert task.creation_ms == at(raw_task["CreationTimeUTC"])
             assert task.end_ms == at(raw_task.get("EndTimeUTC"))
             assert (task.state, task.result, task.progress) == (

@@ -8,13 +8,21 @@ from collections import Counter
 
 import pytest
 
-from em_mock.domain.model import CloudFailoverSession
-from em_mock.domain.times import format_instant, parse_instant_ms
-from em_mock.runtime import build_data
+from em_mock.core.fixtures import dumps, load_documents
+from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
+from em_mock.core.runtime import build_data
+from em_mock.core.store import DataSet
+from em_mock.core.times import format_instant, parse_instant_ms
+from em_mock.families.cloud.model import (
+    PLANS,
+    REPLICA_POINTS,
+    SESSIONS,
+    TENANTS,
+    CloudFailoverSession,
+)
+from em_mock.families.infrastructure.model import SERVERS
+from em_mock.families.jobs.model import JOB_SESSIONS, JOBS
 from em_mock.settings import from_args
-from em_mock.store.fixtures import dumps, load_documents
-from em_mock.store.generator import DEFAULT_SEED, Sizes, generate
-from em_mock.store.memory import DataSet
 
 DAY_MS = 86_400_000
 NOW_MS = 1_781_524_800_123  # 2026-06-15T12:00:00.123Z: a clock with a millisecond part
@@ -28,7 +36,7 @@ def default_data() -> DataSet:
 
 
 def sessions(data: DataSet) -> list[CloudFailoverSession]:
-    return list(data.sessions.values())
+    return list(SESSIONS.of(data).values())
 
 
 def running(data: DataSet) -> list[CloudFailoverSession]:
@@ -49,7 +57,7 @@ def test_a_different_seed_gives_different_data():
     a = generate(1, Sizes(), NOW_MS)
     b = generate(2, Sizes(), NOW_MS)
     assert dumps(a) != dumps(b)
-    assert set(a.sessions).isdisjoint(b.sessions)
+    assert set(SESSIONS.of(a)).isdisjoint(SESSIONS.of(b))
     assert [s.creation_ms for s in sessions(a)] != [s.creation_ms for s in sessions(b)]
 
 
@@ -65,29 +73,29 @@ def test_a_later_clock_shifts_the_same_data():
 
 
 def test_default_sizes_match_the_spec(default_data):
-    assert len(default_data.backup_servers) == 3
-    assert len(default_data.plans) == 12
-    assert len(default_data.tenants) == 12
-    assert len(default_data.sessions) == 500
+    assert len(SERVERS.of(default_data)) == 3
+    assert len(PLANS.of(default_data)) == 12
+    assert len(TENANTS.of(default_data)) == 12
+    assert len(SESSIONS.of(default_data)) == 500
 
 
 @pytest.mark.parametrize("servers, plans, count", [(1, 1, 1), (2, 5, 40), (4, 9, 250)])
 def test_sizes_are_honoured(servers, plans, count):
     data = generate(11, Sizes(backup_servers=servers, failover_plans=plans, sessions=count),
                     NOW_MS)
-    assert len(data.backup_servers) == servers
-    assert len(data.plans) == plans
-    assert len(data.tenants) == plans
-    assert len(data.sessions) == count
-    assert {p.backup_server.id for p in data.plans.values()} <= set(data.backup_servers)
-    assert {s.plan.id for s in sessions(data)} <= set(data.plans)
+    assert len(SERVERS.of(data)) == servers
+    assert len(PLANS.of(data)) == plans
+    assert len(TENANTS.of(data)) == plans
+    assert len(SESSIONS.of(data)) == count
+    assert {p.backup_server.id for p in PLANS.of(data).values()} <= set(SERVERS.of(data))
+    assert {s.plan.id for s in sessions(data)} <= set(PLANS.of(data))
 
 
 def test_sizes_are_honoured_through_the_options():
     settings = from_args(["--backup-servers", "2", "--failover-plans", "5", "--sessions", "40"],
                          environ={})
     data = build_data(settings, NOW_MS)
-    assert (len(data.backup_servers), len(data.plans), len(data.sessions)) == (2, 5, 40)
+    assert (len(SERVERS.of(data)), len(PLANS.of(data)), len(SESSIONS.of(data))) == (2, 5, 40)
     assert dumps(data) == dumps(generate(DEFAULT_SEED, Sizes(2, 5, 40), NOW_MS))
 
 
@@ -95,14 +103,14 @@ def test_sizes_are_honoured_through_the_options():
                                    Sizes(backup_servers=0)])
 def test_zero_sizes_give_no_sessions(sizes):
     data = generate(DEFAULT_SEED, sizes, NOW_MS)
-    assert data.sessions == {}
-    assert len(data.plans) == (sizes.failover_plans if sizes.backup_servers else 0)
+    assert SESSIONS.of(data) == {}
+    assert len(PLANS.of(data)) == (sizes.failover_plans if sizes.backup_servers else 0)
 
 
 def test_names_are_predictable(default_data):
-    assert [s.name for s in default_data.backup_servers.values()] == [
+    assert [s.name for s in SERVERS.of(default_data).values()] == [
         "vbr01.example.local", "vbr02.example.local", "vbr03.example.local"]
-    plans = list(default_data.plans.values())
+    plans = list(PLANS.of(default_data).values())
     assert [p.name for p in plans] == [f"Tenant{i:02d} Failover Plan" for i in range(1, 13)]
     assert [p.tenant.name for p in plans] == [f"Tenant{i:02d}" for i in range(1, 13)]
     third = plans[2]
@@ -111,7 +119,7 @@ def test_names_are_predictable(default_data):
     assert [vm.name for vm in third.vms] == [
         f"tenant03-vm{v:02d}" for v in range(1, len(third.vms) + 1)]
     assert len(third.vms) >= 2
-    for server in default_data.backup_servers.values():
+    for server in SERVERS.of(default_data).values():
         assert server.ip_or_dns_name == server.name
         assert server.port == 9392
 
@@ -130,7 +138,7 @@ def test_every_session_is_named_after_its_plan(default_data):
 def test_the_mix_of_states_and_results(seed):
     data = generate(seed, Sizes(), NOW_MS)
     mix = Counter((s.state, s.result) for s in sessions(data))
-    total = len(data.sessions)
+    total = len(SESSIONS.of(data))
     success = mix["Stopped", "Success"]
     warning = mix["Stopped", "Warning"]
     failed = mix["Stopped", "Failed"]
@@ -232,17 +240,18 @@ def test_replica_points_used_by_tasks_are_older_than_the_session(seed):
         for t in s.tasks:
             rp = t.replica_point
             assert rp is not None
-            assert data.replica_points[rp.id] is rp
+            assert REPLICA_POINTS.of(data)[rp.id] is rp
             assert rp.vm_name == t.vm_name
             assert rp.plan is s.plan
             assert rp.creation_ms < s.creation_ms
 
 
 def test_replica_points_are_indexed_and_in_the_past(default_data):
-    points = [rp for p in default_data.plans.values() for vm in p.vms for rp in vm.replica_points]
-    assert len(points) == len(default_data.replica_points)
+    points = [rp for p in PLANS.of(default_data).values() for vm in p.vms
+              for rp in vm.replica_points]
+    assert len(points) == len(REPLICA_POINTS.of(default_data))
     assert all(rp.creation_ms < NOW_MS for rp in points)
-    for plan in default_data.plans.values():
+    for plan in PLANS.of(default_data).values():
         for vm in plan.vms:
             assert vm.replica_points
             times = [rp.creation_ms for rp in vm.replica_points]
@@ -269,13 +278,13 @@ def test_creation_times_spread_over_sixty_days(seed):
 
 def all_instants(data: DataSet) -> list[int]:
     out: list[int] = [data.anchor_ms] if data.anchor_ms is not None else []
-    out += [rp.creation_ms for rp in data.replica_points.values()]
+    out += [rp.creation_ms for rp in REPLICA_POINTS.of(data).values()]
     for s in sessions(data):
         out += [s.creation_ms] + ([s.end_ms] if s.end_ms is not None else [])
         for t in s.tasks:
             out += [t.creation_ms] + ([t.end_ms] if t.end_ms is not None else [])
-    out += [j.next_run_ms for j in data.jobs.values() if j.next_run_ms is not None]
-    for js in data.job_sessions.values():
+    out += [j.next_run_ms for j in JOBS.of(data).values() if j.next_run_ms is not None]
+    for js in JOB_SESSIONS.of(data).values():
         out += [js.creation_ms] + ([js.end_ms] if js.end_ms is not None else [])
         for jt in js.tasks:
             out += [jt.creation_ms] + ([jt.end_ms] if jt.end_ms is not None else [])

@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from em_mock.domain.registry import QUERY_TYPES, Kind
+from em_mock.core.registry import QUERY_TYPES, Kind
 
 STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
 TOKEN_HEADER = "X-Mock-Token"

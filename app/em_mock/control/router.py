@@ -17,13 +17,14 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from em_mock.api.deps import runtime
 from em_mock.control.console import mount_console
-from em_mock.domain.times import format_instant, parse_instant_ms
-from em_mock.infra.faults import FaultRuleError
-from em_mock.runtime import Runtime
-from em_mock.store.fixtures import FixtureError, load_documents, to_document
-from em_mock.store.generator import DEFAULT_SEED, Sizes
+from em_mock.core.faults import FaultRuleError
+from em_mock.core.fixtures import SECTIONS, FixtureError, load_documents, to_document
+from em_mock.core.generate import DEFAULT_SEED, Sizes
+from em_mock.core.http.deps import runtime
+from em_mock.core.registry import HEADLINES
+from em_mock.core.runtime import Runtime
+from em_mock.core.times import format_instant, parse_instant_ms
 
 TOKEN_HEADER = "X-Mock-Token"
 
@@ -62,10 +63,8 @@ async def health() -> dict[str, str]:
 @router.get("/ready", summary="Readiness, with the size of the data set")
 async def ready(rt: RT) -> dict[str, Any]:
     """Ready to serve, and what is loaded."""
-    data = rt.store.data
-    return {"ready": True, "backupServers": len(data.backup_servers),
-            "failoverPlans": len(data.plans), "failoverSessions": len(data.sessions),
-            "clock": format_instant(rt.clock.now_ms())}
+    counts = {h.key: h.count(rt.store.data) for h in HEADLINES}
+    return {"ready": True, **counts, "clock": format_instant(rt.clock.now_ms())}
 
 
 @router.post("/reset", summary="Back to the start-up baseline")
@@ -118,13 +117,13 @@ async def put_state(rt: RT, document: Annotated[dict[str, Any], Body()]) -> dict
     return await ready(rt)
 
 
-_COLLECTIONS = {
-    "backupServers": ("BackupServers", "BackupServer"),
-    "failoverPlans": ("CloudFailoverPlans", "CloudFailoverPlan"),
-    "failoverSessions": ("CloudFailoverSessions", "CloudFailoverSession"),
-    "tenants": ("CloudTenants", "CloudTenant"),
-}
-CollectionName = Literal["backupServers", "failoverPlans", "failoverSessions", "tenants"]
+def _editable(collection: str) -> tuple[str, str]:
+    """The fixture section and item type behind ``/data/<collection>``."""
+    for section in SECTIONS:
+        if section.control is not None and section.control[0] == collection:
+            return section.name, section.control[1]
+    known = ", ".join(s.control[0] for s in SECTIONS if s.control is not None)
+    raise ControlError(404, f"No collection {collection!r}; these can be edited: {known}.")
 
 
 def _guid(text: str) -> str:
@@ -133,7 +132,7 @@ def _guid(text: str) -> str:
 
 def _edit(rt: Runtime, collection: str, guid: str | None, item: dict[str, Any] | None
           ) -> dict[str, Any] | None:
-    section, type_name = _COLLECTIONS[collection]
+    section, type_name = _editable(collection)
     document = to_document(rt.store.data)
     items: list[dict[str, Any]] = document[section]
     if guid is None:
@@ -158,7 +157,7 @@ def _edit(rt: Runtime, collection: str, guid: str | None, item: dict[str, Any] |
 
 @router.post("/data/{collection}", status_code=201,
              summary="Add a backup server, tenant, failover plan or failover session")
-async def create_item(collection: CollectionName, rt: RT,
+async def create_item(collection: str, rt: RT,
                       item: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Add one item written in the fixture format (a UID is made up when none is given)."""
     created = _edit(rt, collection, None, item)
@@ -167,7 +166,7 @@ async def create_item(collection: CollectionName, rt: RT,
 
 
 @router.put("/data/{collection}/{uid}", summary="Replace one item")
-async def replace_item(collection: CollectionName, uid: str, rt: RT,
+async def replace_item(collection: str, uid: str, rt: RT,
                        item: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Replace the item with ``uid`` (URN or bare GUID) by ``item``."""
     replaced = _edit(rt, collection, uid, item)
@@ -176,7 +175,7 @@ async def replace_item(collection: CollectionName, uid: str, rt: RT,
 
 
 @router.delete("/data/{collection}/{uid}", status_code=204, summary="Delete one item")
-async def delete_item(collection: CollectionName, uid: str, rt: RT) -> Response:
+async def delete_item(collection: str, uid: str, rt: RT) -> Response:
     """Delete the item; refused with 400 while other items refer to it."""
     _edit(rt, collection, uid, None)
     return Response(status_code=204)

@@ -1,0 +1,167 @@
+"""Runs a query: filter, sort and page the rows of one query type.
+
+Equality on enum, UID and boolean fields is answered from value indexes, sorting
+from pre-sorted orders; both are built lazily and kept until the data changes (the
+caller's ``cache`` is emptied on every change). Other filters scan every row with a
+compiled predicate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from em_mock.core.filter import And, Comparison, Expr, Or, compile_predicate
+from em_mock.core.filter.evaluate import normaliser
+from em_mock.core.registry import Kind, QueryType
+
+T = TypeVar("T")
+_INDEXED = (Kind.ENUM, Kind.UID, Kind.BOOL)
+
+
+class Cache(Protocol):
+    """Memoises derived structures until the data changes."""
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """The cached value for ``key``, built on first use."""
+        ...
+
+    def memo(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """Like ``get``, for the few most recently used keys only."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """Sort on ``field`` (declared spelling), descending when ``descending``."""
+
+    field: str
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The rows of one page and what ``PagingInfo`` reports."""
+
+    rows: list[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages_count(self) -> int:
+        """``ceil(total / page_size)``."""
+        return math.ceil(self.total / self.page_size)
+
+
+def _value_index(rows: Sequence[Any], qtype: QueryType, name: str) -> dict[Any, list[int]]:
+    field = qtype.field(name)
+    assert field is not None
+    read = normaliser(field)
+    index: dict[Any, list[int]] = {}
+    for position, row in enumerate(rows):
+        index.setdefault(read(row), []).append(position)
+    return index
+
+
+def _sorted_positions(rows: Sequence[Any], qtype: QueryType, sort: Sort) -> list[int]:
+    field = qtype.field(sort.field)
+    assert field is not None
+    read = normaliser(field)
+    keys = [read(row) for row in rows]
+
+    def key(position: int) -> tuple[int, Any]:
+        value = keys[position]
+        return (0, 0) if value is None else (1, value)
+
+    return sorted(range(len(rows)), key=key, reverse=sort.descending)
+
+
+def _indexed(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
+             type_key: tuple[Any, ...]) -> set[int] | None:
+    """Row positions matching ``expr`` from indexes alone, or ``None`` if it needs a scan."""
+    if isinstance(expr, Comparison):
+        field = qtype.field(expr.field)
+        if field is None or field.kind not in _INDEXED or expr.op != "==":
+            return None
+        index = cache.get((*type_key, "index", field.name),
+                          lambda: _value_index(rows, qtype, field.name))
+        return set(index.get(expr.value, ()))
+    parts = [_indexed(item, rows, qtype, cache, type_key) for item in expr.items]
+    if isinstance(expr, Or):
+        if any(p is None for p in parts):
+            return None
+        return set().union(*[p for p in parts if p is not None])
+    assert isinstance(expr, And)
+    known = [p for p in parts if p is not None]
+    if not known:
+        return None
+    result = set.intersection(*known)
+    rest = [item for item, p in zip(expr.items, parts, strict=True) if p is None]
+    if rest:
+        check = compile_predicate(And(tuple(rest)), qtype)
+        result = {pos for pos in result if check(rows[pos])}
+    return result
+
+
+def _matching(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
+              type_key: tuple[Any, ...]) -> list[int]:
+    """Positions of the rows matching ``expr``, ascending (creation order)."""
+    matches = _indexed(expr, rows, qtype, cache, type_key)
+    if matches is not None:
+        return sorted(matches)
+    check = compile_predicate(expr, qtype)
+    return [pos for pos, row in enumerate(rows) if check(row)]
+
+
+def _in_order(positions: list[int], order: list[int], rows: Sequence[Any], cache: Cache,
+              key: tuple[Any, ...]) -> list[int]:
+    """``positions`` in the sort ``order``: by rank when few, by walking ``order`` when many."""
+    if len(positions) * 8 >= len(rows):
+        members = set(positions)
+        return [pos for pos in order if pos in members]
+
+    def ranks() -> list[int]:
+        out = [0] * len(rows)
+        for r, pos in enumerate(order):
+            out[pos] = r
+        return out
+
+    rank = cache.get((*key, "rank"), ranks)
+    return sorted(positions, key=rank.__getitem__)
+
+
+def run_query(
+    qtype: QueryType,
+    rows: Sequence[Any],
+    cache: Cache,
+    *,
+    expr: Expr | None = None,
+    sort: Sort | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> Page:
+    """Filter ``rows`` (in creation order), sort them and cut out one page.
+
+    Clients page through the same filter and sort again and again, so the ordered
+    matches of the most recent queries are kept until the data changes.
+    """
+    type_key = (qtype.name,)
+    positions: Sequence[int] = range(len(rows))
+    if expr is not None:
+        positions = cache.memo((*type_key, "matches", expr),
+                               lambda: _matching(expr, rows, qtype, cache, type_key))
+    if sort is not None:
+        sort_key = (*type_key, "sorted", sort.field, sort.descending)
+        order = cache.get(sort_key, lambda: _sorted_positions(rows, qtype, sort))
+        if expr is None:
+            positions = order
+        else:
+            found = positions
+            positions = cache.memo((*sort_key, expr),
+                                   lambda: _in_order(list(found), order, rows, cache, sort_key))
+    start = (page - 1) * page_size
+    chosen = positions[start:start + page_size] if start < len(positions) else []
+    return Page([rows[pos] for pos in chosen], len(positions), page, page_size)

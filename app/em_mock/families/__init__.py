@@ -1,0 +1,34 @@
+"""The resource families. Importing this package registers every family with the core.
+
+Each family is one package holding everything about its types: model, query
+declarations, wire shapes, routes, seeded data, fixture sections and actions. Importing
+those modules registers them; the order below is the order routes are included. Where
+order shows on the wire (logon links, fixture sections, generation steps), each
+declaration carries its own rank instead.
+"""
+
+import em_mock.families.agents.data
+import em_mock.families.agents.fixtures
+import em_mock.families.agents.queries
+import em_mock.families.agents.routes
+import em_mock.families.agents.shapes
+import em_mock.families.cloud.actions
+import em_mock.families.cloud.data
+import em_mock.families.cloud.fixtures
+import em_mock.families.cloud.queries
+import em_mock.families.cloud.routes
+import em_mock.families.cloud.shapes
+import em_mock.families.infrastructure.data
+import em_mock.families.infrastructure.fixtures
+import em_mock.families.infrastructure.queries
+import em_mock.families.infrastructure.routes
+import em_mock.families.infrastructure.shapes
+import em_mock.families.jobs.actions
+import em_mock.families.jobs.data
+import em_mock.families.jobs.fixtures
+import em_mock.families.jobs.queries
+import em_mock.families.jobs.routes
+import em_mock.families.jobs.shapes
+import em_mock.families.reports.routes
+import em_mock.families.restore.routes
+import em_mock.families.restore.shapes

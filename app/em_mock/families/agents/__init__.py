@@ -1,0 +1,1 @@
+"""Agents: protection groups and the computers discovered in them."""

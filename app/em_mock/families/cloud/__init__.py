@@ -1,0 +1,1 @@
+"""Cloud Connect: tenants, cloud failover plans, their replica points and failover sessions."""

@@ -1,0 +1,1 @@
+"""Backup infrastructure: backup servers and their repositories."""

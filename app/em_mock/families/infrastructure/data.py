@@ -1,0 +1,85 @@
+"""Seeded backup servers and repositories, and the per-server step other families join.
+
+Servers are named ``vbr01.example.local`` and so on. Everything that belongs to one
+server (its repositories here; jobs, sessions and agents in their families) is drawn
+server by server from one stream of its own, in the order the steps are ranked.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from em_mock.core.generate import SeedContext, Seeder, new_guid, register_seeders
+from em_mock.core.store import DataSet
+from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS, BackupServer, Repository
+
+GIB = 1 << 30
+TIB = 1 << 40
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStep:
+    """What a family adds for each backup server: ``run(rng, data, server, index, now_ms)``."""
+
+    rank: int
+    run: Callable[[random.Random, DataSet, BackupServer, int, int], None]
+
+
+SERVER_STEPS: list[ServerStep] = []
+
+
+def register_server_steps(*steps: ServerStep) -> None:
+    """Add per-server steps (kept in rank order)."""
+    SERVER_STEPS.extend(steps)
+    SERVER_STEPS.sort(key=lambda step: step.rank)
+
+
+def _servers(ctx: SeedContext) -> None:
+    servers = SERVERS.of(ctx.data)
+    for i in range(1, ctx.sizes.backup_servers + 1):
+        name = f"vbr{i:02d}.example.local"
+        server = BackupServer(
+            id=new_guid(ctx.rng),
+            name=name,
+            description=f"Backup server {i:02d}",
+            certificate_thumbprint=f"{ctx.rng.getrandbits(160):040X}",
+            ip_or_dns_name=name,
+        )
+        servers[server.id] = server
+
+
+def _per_server(ctx: SeedContext) -> None:
+    rng = random.Random(f"{ctx.seed} infrastructure")
+    for index, server in enumerate(list(SERVERS.of(ctx.data).values()), start=1):
+        for step in SERVER_STEPS:
+            step.run(rng, ctx.data, server, index, ctx.now_ms)
+
+
+def _repositories(rng: random.Random, data: DataSet, server: BackupServer, index: int,
+                  now_ms: int) -> None:
+    tag = server.name.split(".")[0]
+    out = [
+        Repository(new_guid(rng), "Default Backup Repository", server, "WindowsLocal", 2 * TIB,
+                   rng.randint(300, 1500) * GIB),
+        Repository(new_guid(rng), f"{tag} Linux Repository", server, "LinuxLocal", 40 * TIB,
+                   rng.randint(5, 30) * TIB + rng.randint(0, 1000) * GIB),
+    ]
+    if index == 1:
+        out.append(Repository(new_guid(rng), "Object Storage Repository", server,
+                              "AmazonS3Compatible", -1, -1))
+    if index == 2:
+        out.append(Repository(new_guid(rng), f"{tag} DD Boost Repository", server, "DDBoost",
+                              2 * 10**15, rng.randint(2, 9) * 10**14))
+    REPOSITORIES.of(data).update((r.id, r) for r in out)
+
+
+def repositories_of(data: DataSet, server: BackupServer) -> list[Repository]:
+    """The server's repositories, in creation order."""
+    return [r for r in REPOSITORIES.of(data).values() if r.backup_server is server]
+
+
+# Servers come first from the main stream; the per-server step runs after the cloud's.
+register_seeders(Seeder(10, _servers), Seeder(30, _per_server))
+register_server_steps(ServerStep(10, _repositories))

@@ -1,0 +1,50 @@
+"""Routes of backup servers and repositories, and their logon links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from em_mock.core.http.collections import Collection, Sub, serve, table_items
+from em_mock.core.registry import (
+    Headline,
+    LogonLink,
+    register_headlines,
+    register_logon_links,
+    register_router,
+)
+from em_mock.core.runtime import Runtime
+from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS
+from em_mock.families.infrastructure.shapes import BACKUP_SERVER, REPOSITORY
+
+router = register_router(APIRouter())
+
+
+def _none(rt: Runtime, item: Any) -> list[Any]:
+    return []
+
+
+SERVER_COLLECTION = Collection(
+    BACKUP_SERVER, "backup server", table_items(SERVERS), subs=(
+        Sub("repositories", REPOSITORY,
+            lambda rt, server: [r for r in REPOSITORIES.rows(rt.store)
+                                if r.backup_server is server]),))
+REPOSITORY_COLLECTION = Collection(
+    REPOSITORY, "repository", table_items(REPOSITORIES), subs=(
+        # em-mock does not model backups and replicas yet: these lists are always empty.
+        Sub("backups", REPOSITORY, _none),
+        Sub("replicas", REPOSITORY, _none),
+    ))
+
+serve(router, SERVER_COLLECTION)
+serve(router, REPOSITORY_COLLECTION)
+
+register_logon_links(
+    LogonLink(10, "backupServers", "BackupServerReferenceList"),
+    LogonLink(30, "repositories", "RepositoryReferenceList"),
+    LogonLink(110, "backupServers?format=Entity", "BackupServerList"),
+    LogonLink(130, "repositories?format=Entity", "RepositoryList"),
+)
+register_headlines(Headline(10, "backupServers", "backup servers",
+                            lambda data: len(SERVERS.of(data))))

@@ -1,0 +1,186 @@
+"""Fixture sections ``Jobs`` and ``JobSessions`` (backup and replication, with their
+``Tasks``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from em_mock.core.fixtures import Documents, Section, register_sections
+from em_mock.core.ids import urn
+from em_mock.core.store import DataSet
+from em_mock.core.validate import Reader, Source, claim, fixture_time, items, sub_items
+from em_mock.families.infrastructure.fixtures import server_of
+from em_mock.families.infrastructure.model import REPOSITORIES, BackupServer
+from em_mock.families.jobs.model import (
+    JOB_SESSION_STATES,
+    JOB_SESSION_TYPES,
+    JOB_SESSIONS,
+    JOB_TYPES,
+    JOBS,
+    PLATFORMS,
+    RESULTS,
+    TASK_STATES,
+    Job,
+    JobSession,
+    JobVm,
+    TaskSession,
+    index_task_sessions,
+)
+
+_JOB_KEYS = ("UID", "Name", "BackupServerUid", "JobType", "Platform", "Description",
+             "ScheduleConfigured", "ScheduleEnabled", "NextRun", "RepositoryUid", "Vms",
+             "SourceJobUids")
+_SESSION_KEYS = ("UID", "JobUid", "JobType", "JobName", "CreationTimeUTC", "EndTimeUTC", "State",
+                 "Result", "Progress", "FailureMessage", "IsRetry", "Tasks")
+_TASK_KEYS = ("UID", "VmName", "VmUid", "CreationTimeUTC", "EndTimeUTC", "State", "Result",
+              "Reason", "TotalSize")
+
+
+def _read_jobs(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    sources: list[tuple[Source, Job, list[str]]] = []
+    for src in items(reader, docs, "Jobs"):
+        reader.unknown_keys(src, _JOB_KEYS)
+        guid = reader.uid(src, "UID", "Job")
+        name = reader.value(src, "Name", str, required=True, default="")
+        server = server_of(reader, src, data)
+        repo_id = reader.uid(src, "RepositoryUid", "Repository", required=False, nullable=True)
+        repo = REPOSITORIES.of(data).get(repo_id or "")
+        if repo_id and repo is None:
+            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
+        job = Job(
+            guid or "", name, server or BackupServer("", ""),
+            reader.choice(src, "JobType", JOB_TYPES, default="Backup") or "Backup",
+            reader.choice(src, "Platform", PLATFORMS, required=False, default="VMware")
+            or "VMware",
+            reader.value(src, "Description", str, default=""),
+            reader.value(src, "ScheduleConfigured", bool, default=True),
+            reader.value(src, "ScheduleEnabled", bool, default=True),
+            reader.time(src, "NextRun", required=False), repo)
+        for vm_src in sub_items(reader, src, "Vms"):
+            reader.unknown_keys(vm_src, ("Name", "VmUid", "Size"))
+            job.vms.append(JobVm(reader.value(vm_src, "Name", str, required=True, default=""),
+                                 reader.value(vm_src, "VmUid", str, required=True, default=""),
+                                 reader.value(vm_src, "Size", int, default=0)))
+        source_ids = []
+        for i, raw in enumerate(reader.value(src, "SourceJobUids", list, default=[])):
+            one = Source(src.file, src.path, {f"SourceJobUids[{i}]": raw})
+            source_ids.append(reader.uid(one, f"SourceJobUids[{i}]", "Job") or "")
+        if claim(reader, seen, src, guid) and server is not None:
+            JOBS.of(data)[job.id] = job
+            sources.append((src, job, source_ids))
+    for src, job, source_ids in sources:
+        for i, source_id in enumerate(source_ids):
+            if source_id and source_id not in JOBS.of(data):
+                reader.error(src, f"SourceJobUids[{i}]", f"no job has the UID {source_id}")
+            elif source_id:
+                job.sources.append(JOBS.of(data)[source_id])
+
+
+def _check_run(reader: Reader, src: Source, state: str | None, result: str | None,
+               created: int | None, ended: int | None, done: str) -> None:
+    has_end = src.item.get("EndTimeUTC") is not None
+    if created is not None and ended is not None and ended < created:
+        reader.error(src, "EndTimeUTC", "is before CreationTimeUTC")
+    if state == done and not has_end:
+        reader.error(src, "EndTimeUTC", f"is required when State is {done}")
+    if state not in (None, done) and has_end:
+        reader.error(src, "EndTimeUTC", f"must be null while State is {state}")
+    if state == done and result == "None":
+        reader.error(src, "Result", f"cannot be None when State is {done}")
+
+
+def _read_tasks(reader: Reader, src: Source, session: JobSession, seen: dict[str, str]) -> None:
+    task_type = "ReplicaTaskSession" if session.job.is_replica else "BackupTaskSession"
+    for t_src in sub_items(reader, src, "Tasks"):
+        reader.unknown_keys(t_src, _TASK_KEYS)
+        guid = reader.uid(t_src, "UID", task_type)
+        created = reader.time(t_src, "CreationTimeUTC")
+        ended = reader.time(t_src, "EndTimeUTC", required=False)
+        state = reader.choice(t_src, "State", TASK_STATES)
+        result = reader.choice(t_src, "Result", RESULTS)
+        _check_run(reader, t_src, state, result, created, ended, "Completed")
+        task = TaskSession(
+            guid or "", session, reader.value(t_src, "VmName", str, required=True, default=""),
+            reader.value(t_src, "VmUid", str, default=""), created or 0, ended,
+            state or "Completed", result or "Success",
+            reader.value(t_src, "Reason", str, default=""),
+            reader.value(t_src, "TotalSize", int, default=0))
+        if claim(reader, seen, t_src, guid):
+            session.tasks.append(task)
+
+
+def _read_job_sessions(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    tasks_seen: dict[str, str] = {}
+    for src in items(reader, docs, "JobSessions"):
+        reader.unknown_keys(src, _SESSION_KEYS)
+        job_id = reader.uid(src, "JobUid", "Job")
+        job = JOBS.of(data).get(job_id or "")
+        if job_id and job is None:
+            reader.error(src, "JobUid", f"no job has the UID {job_id}")
+        session_type = "ReplicaJobSession" if job and job.is_replica else "BackupJobSession"
+        guid = reader.uid(src, "UID", session_type)
+        created = reader.time(src, "CreationTimeUTC")
+        ended = reader.time(src, "EndTimeUTC", required=False)
+        state = reader.choice(src, "State", JOB_SESSION_STATES)
+        result = reader.choice(src, "Result", RESULTS)
+        _check_run(reader, src, state, result, created, ended, "Stopped")
+        progress = reader.value(src, "Progress", int, default=100 if state == "Stopped" else 0)
+        if not 0 <= progress <= 100:
+            reader.error(src, "Progress", f"{progress} is outside 0..100")
+        job_type = reader.choice(src, "JobType", (*JOB_SESSION_TYPES, "Replica"),
+                                 required=False, default=job.job_type if job else "Backup")
+        if job is None:
+            continue
+        session = JobSession(
+            guid or "", job, job_type or job.job_type,
+            reader.value(src, "JobName", str, default=job.name), created or 0, ended,
+            state or "Stopped", result or "Success", progress,
+            reader.value(src, "FailureMessage", str, nullable=True),
+            reader.value(src, "IsRetry", bool, default=False))
+        _read_tasks(reader, src, session, tasks_seen)
+        if claim(reader, seen, src, guid):
+            JOB_SESSIONS.of(data)[session.id] = session
+    index_task_sessions(data)
+
+
+def _task(t: TaskSession) -> dict[str, Any]:
+    kind = "ReplicaTaskSession" if t.session.job.is_replica else "BackupTaskSession"
+    return {"UID": urn(kind, t.id), "VmName": t.vm_name, "VmUid": t.vm_uid,
+            "CreationTimeUTC": fixture_time(t.creation_ms),
+            "EndTimeUTC": fixture_time(t.end_ms),
+            "State": t.state, "Result": t.result, "Reason": t.reason,
+            "TotalSize": t.total_size}
+
+
+def _session(s: JobSession) -> dict[str, Any]:
+    kind = "ReplicaJobSession" if s.job.is_replica else "BackupJobSession"
+    return {"UID": urn(kind, s.id), "JobUid": urn("Job", s.job.id), "JobType": s.job_type,
+            "JobName": s.job_name, "CreationTimeUTC": fixture_time(s.creation_ms),
+            "EndTimeUTC": fixture_time(s.end_ms), "State": s.state, "Result": s.result,
+            "Progress": s.progress, "FailureMessage": s.failure_message,
+            "IsRetry": s.is_retry, "Tasks": [_task(t) for t in s.tasks]}
+
+
+def _write_jobs(data: DataSet) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("Job", j.id), "Name": j.name,
+        "BackupServerUid": urn("BackupServer", j.backup_server.id), "JobType": j.job_type,
+        "Platform": j.platform, "Description": j.description,
+        "ScheduleConfigured": j.schedule_configured, "ScheduleEnabled": j.schedule_enabled,
+        "NextRun": fixture_time(j.next_run_ms),
+        "RepositoryUid": urn("Repository", j.repository.id) if j.repository else None,
+        "Vms": [{"Name": v.name, "VmUid": v.uid, "Size": v.size} for v in j.vms],
+        "SourceJobUids": [urn("Job", s.id) for s in j.sources],
+    } for j in JOBS.of(data).values()]
+
+
+def _write_sessions(data: DataSet) -> list[dict[str, Any]]:
+    return [_session(s) for s in JOB_SESSIONS.of(data).values()]
+
+
+register_sections(
+    Section("Jobs", 60, _read_jobs, _write_jobs),
+    Section("JobSessions", 70, _read_job_sessions, _write_sessions),
+)

@@ -1,0 +1,126 @@
+"""Jobs, the objects they process, and their runs: job sessions and per-VM task sessions.
+
+Plain objects: no HTTP, no XML, no JSON. Instants are integers in milliseconds since the
+Unix epoch (UTC); identifiers are bare lower-case GUIDs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from em_mock.core.store import DataSet, Table, View
+from em_mock.families.infrastructure.model import BackupServer, Repository
+
+JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
+JOB_SESSION_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "ImmediateBackupCopyWorker",
+                     "AgentBackup", "AgentManagement", "NasBackup")
+JOB_SESSION_STATES = ("Starting", "Stopping", "Working", "Pausing", "Resuming", "Stopped")
+TASK_STATES = ("InProgress", "Pending", "Completed")
+PLATFORMS = ("VMware", "HyperV", "vCloud", "CustomPlatform")
+RESULTS = ("None", "Success", "Warning", "Failed")
+
+
+@dataclass(slots=True, eq=False)
+class JobVm:
+    """A VM a job processes: display name, hierarchy reference (``VmUid``), disk size."""
+
+    name: str
+    uid: str
+    size: int
+
+
+@dataclass(slots=True, eq=False)
+class Job:
+    """A backup, backup copy or replication job on a backup server."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    job_type: str = "Backup"
+    platform: str = "VMware"
+    description: str = ""
+    schedule_configured: bool = True
+    schedule_enabled: bool = True
+    next_run_ms: int | None = None
+    repository: Repository | None = None
+    vms: list[JobVm] = field(default_factory=list)
+    sources: list[Job] = field(default_factory=list)
+
+    @property
+    def is_replica(self) -> bool:
+        """Replication jobs' sessions live under ``/replicaSessions``."""
+        return self.job_type == "Replica"
+
+
+@dataclass(slots=True, eq=False)
+class TaskSession:
+    """One VM's part of a job session (``BackupTaskSession`` or ``ReplicaTaskSession``)."""
+
+    id: str
+    session: JobSession = field(repr=False)
+    vm_name: str
+    vm_uid: str
+    creation_ms: int
+    end_ms: int | None
+    state: str
+    result: str
+    reason: str = ""
+    total_size: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class JobSession:
+    """One run of a job (``BackupJobSession`` or ``ReplicaJobSession``).
+
+    ``job_type`` and ``job_name`` are the session's own: a backup copy worker reports
+    ``ImmediateBackupCopyWorker`` and ``<copy job>\\<source job> - <server>``.
+    """
+
+    id: str
+    job: Job
+    job_type: str
+    job_name: str
+    creation_ms: int
+    end_ms: int | None
+    state: str
+    result: str
+    progress: int
+    failure_message: str | None = None
+    is_retry: bool = False
+    tasks: list[TaskSession] = field(default_factory=list)
+
+    @property
+    def backup_server(self) -> BackupServer:
+        """The server the job ran on."""
+        return self.job.backup_server
+
+
+def leaves_restore_point(t: TaskSession) -> bool:
+    """A finished, successful (or warning) backup task leaves a VM restore point."""
+    return (t.state == "Completed" and t.result in ("Success", "Warning")
+            and t.session.job_type == "Backup")
+
+
+def leaves_replica_point(t: TaskSession) -> bool:
+    """A finished, successful (or warning) replication task leaves a VM replica point."""
+    done = t.state == "Completed" and t.result in ("Success", "Warning")
+    return done and t.session.job.is_replica
+
+
+JOBS: Table[Job] = Table("jobs")
+JOB_SESSIONS: Table[JobSession] = Table("job_sessions")
+TASK_SESSIONS: Table[TaskSession] = Table("task_sessions")
+BACKUP_SESSIONS: View[JobSession] = View("backup_sessions", JOB_SESSIONS,
+                                         lambda s: not s.job.is_replica)
+REPLICA_SESSIONS: View[JobSession] = View("replica_sessions", JOB_SESSIONS,
+                                          lambda s: s.job.is_replica)
+BACKUP_TASKS: View[TaskSession] = View("backup_tasks", TASK_SESSIONS,
+                                       lambda t: not t.session.job.is_replica)
+REPLICA_TASKS: View[TaskSession] = View("replica_tasks", TASK_SESSIONS,
+                                        lambda t: t.session.job.is_replica)
+
+
+def index_task_sessions(data: DataSet) -> None:
+    """Rebuild the task session table from the job sessions' tasks."""
+    TASK_SESSIONS.replace(data, {t.id: t for s in JOB_SESSIONS.of(data).values()
+                                 for t in s.tasks})

@@ -1,0 +1,153 @@
+"""Job runs that move with the mock's clock: start, stop and retry of a job, stop of a
+session. A run's course is a function of the time since it started, like a plan run's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from em_mock.core.simulation import PER_VM_MS, STARTING_MS, STOPPING_MS, EmTask, Simulation
+from em_mock.core.store import Store
+from em_mock.core.times import name_suffix
+from em_mock.families.jobs.data import TASK_FAILURES, TASK_WARNINGS
+from em_mock.families.jobs.model import (
+    JOB_SESSIONS,
+    Job,
+    JobSession,
+    TaskSession,
+    index_task_sessions,
+)
+
+
+@dataclass(slots=True)
+class JobRun:
+    """A job session the clock drives (started, or retried, through the API)."""
+
+    session_id: str
+    start_ms: int
+    outcome: str
+    reason: str
+    culprit: int
+
+    def advance(self, store: Store, now_ms: int) -> tuple[bool, bool]:
+        """Bring the run's session up to ``now_ms``: ``(changed, finished)``."""
+        session = JOB_SESSIONS.of(store.data).get(self.session_id)
+        if session is None:
+            return False, True
+        changed = apply(self, session, now_ms)
+        return changed, session.state == "Stopped"
+
+
+def apply(run: JobRun, session: JobSession, now_ms: int) -> bool:
+    """Set ``session`` and its tasks to where ``run`` is at ``now_ms``; true if that changed
+    anything."""
+    before = (session.state, session.progress, [(t.state, t.result) for t in session.tasks])
+    n = len(session.tasks)
+    working_end = run.start_ms + STARTING_MS + n * PER_VM_MS
+    for k, task in enumerate(session.tasks):
+        begin = run.start_ms + STARTING_MS + k * PER_VM_MS
+        if now_ms < begin:
+            task.state, task.result, task.end_ms = "Pending", "None", None
+        elif now_ms < begin + PER_VM_MS:
+            task.state, task.result, task.end_ms = "InProgress", "None", None
+            task.creation_ms = begin
+        else:
+            vm_size = next((vm.size for vm in session.job.vms if vm.uid == task.vm_uid), 0)
+            task.creation_ms, task.end_ms, task.state = begin, begin + PER_VM_MS, "Completed"
+            task.result = run.outcome if k == run.culprit else "Success"
+            task.reason = run.reason if k == run.culprit else ""
+            task.total_size = 0 if task.result == "Failed" else vm_size
+    if now_ms >= working_end + STOPPING_MS:
+        session.state, session.progress = "Stopped", 100
+        session.end_ms, session.result = working_end + STOPPING_MS, run.outcome
+        session.failure_message = run.reason if run.outcome == "Failed" else None
+    elif now_ms < run.start_ms + STARTING_MS:
+        session.state, session.progress = "Starting", 0
+    elif now_ms < working_end:
+        session.state = "Working"
+        span = max(working_end - run.start_ms - STARTING_MS, 1)
+        session.progress = 5 + (now_ms - run.start_ms - STARTING_MS) * 90 // span
+    else:
+        session.state, session.progress = "Stopping", 95
+    return before != (session.state, session.progress,
+                      [(t.state, t.result) for t in session.tasks])
+
+
+def running_job_session(store: Store, job: Job) -> JobSession | None:
+    """The job's session that has not stopped yet, if any."""
+    for session in reversed(JOB_SESSIONS.rows(store)):
+        if session.job is job and session.state != "Stopped":
+            return session
+    return None
+
+
+def _draw(sim: Simulation, n_vms: int) -> tuple[str, str, int]:
+    roll = sim.rng.random()
+    outcome = "Success" if roll < 0.85 else "Warning" if roll < 0.94 else "Failed"
+    reason = ""
+    if outcome == "Failed":
+        reason = sim.rng.choice(TASK_FAILURES)
+    elif outcome == "Warning":
+        reason = sim.rng.choice(TASK_WARNINGS)
+    return outcome, reason, sim.rng.randrange(n_vms) if n_vms else -1
+
+
+def job_action(sim: Simulation, store: Store, job: Job, action: str, owner: str, now_ms: int,
+               new_id: Callable[[], str]) -> EmTask:
+    """Start, stop or retry ``job``; the task says whether that could be done."""
+    operation = {"start": "StartJob", "stop": "StopJob", "retry": "RetryJob"}[action]
+    running = running_job_session(store, job)
+    if action == "stop":
+        if running is None:
+            return sim.task(owner, operation, now_ms, False, f'Job "{job.name}" is not running.')
+        _stop(sim, store, running, now_ms)
+        return sim.task(owner, operation, now_ms, True, f'Job "{job.name}" triggered to stop.')
+    if job.job_type == "ImmediateBackupCopy":
+        return sim.task(owner, operation, now_ms, False, f'Job "{job.name}" copies '
+                        "backups as they appear; it cannot be started or retried.")
+    if running is not None:
+        return sim.task(owner, operation, now_ms, False, f'Job "{job.name}" is already running.')
+    if action == "retry":
+        last = next((s for s in reversed(JOB_SESSIONS.rows(store))
+                     if s.job is job and s.state == "Stopped"), None)
+        if last is None or last.result != "Failed":
+            return sim.task(owner, operation, now_ms, False,
+                            f'Job "{job.name}" cannot be retried: its last run did not fail.')
+    outcome, reason, culprit = _draw(sim, len(job.vms))
+    session = JobSession(new_id(), job, job.job_type, job.name, now_ms, None, "Starting",
+                         "None", 0, None, action == "retry")
+    session.tasks = [TaskSession(new_id(), session, vm.name, vm.uid, now_ms, None,
+                                 "Pending", "None") for vm in job.vms]
+    run = JobRun(session.id, now_ms, outcome, reason, culprit)
+    apply(run, session, now_ms)
+    JOB_SESSIONS.of(store.data)[session.id] = session
+    index_task_sessions(store.data)
+    store.changed()
+    sim.runs[session.id] = run
+    kind = "ReplicaJobSession" if job.is_replica else "BackupJobSession"
+    path = "replicaSessions" if job.is_replica else "backupSessions"
+    return sim.task(owner, operation, now_ms, True, f'Job "{job.name}" triggered to {action}.',
+                    (kind, f"{path}/{session.id}"), job.name)
+
+
+def stop_session(sim: Simulation, store: Store, session: JobSession, owner: str, now_ms: int
+                 ) -> EmTask:
+    """``POST /backupSessions/{id}?action=stop``."""
+    name = f"{session.job_name}@{name_suffix(session.creation_ms)}"
+    if session.state == "Stopped":
+        return sim.task(owner, "StopJobSession", now_ms, False,
+                        f'Job Session "{name}" is not running.')
+    _stop(sim, store, session, now_ms)
+    return sim.task(owner, "StopJobSession", now_ms, True,
+                    f'Job Session "{name}" triggered to stop.')
+
+
+def _stop(sim: Simulation, store: Store, session: JobSession, now_ms: int) -> None:
+    sim.runs.pop(session.id, None)
+    session.state, session.result, session.end_ms = "Stopped", "Failed", now_ms
+    session.failure_message = "Stopped by user."
+    for task in session.tasks:
+        if task.state != "Completed":
+            task.state, task.result, task.end_ms = "Completed", "Failed", now_ms
+            task.reason = "Stopped by user."
+    store.changed()

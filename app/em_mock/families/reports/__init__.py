@@ -1,0 +1,1 @@
+"""Summary reports: figures computed from the other families' data."""

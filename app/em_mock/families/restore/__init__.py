@@ -1,0 +1,1 @@
+"""Restore points: backups' restore points, VM restore and replica points, backup files."""
