@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -11,6 +12,8 @@ NS = "http://www.veeam.com/ent/v1.0"
 Q = "{" + NS + "}"
 USER, PASSWORD = "veeam", "veeam"
 JSON = {"Accept": "application/json"}
+# JSON captured from real Enterprise Manager 12 and 13 servers (MIT-licensed data).
+SAMPLES = Path(__file__).resolve().parent / "data" / "em-json-samples"
 
 
 def basic(user: str = USER, password: str = PASSWORD) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from em_mock.core.store import DataSet
+from em_mock.core.tables import DataSet
 from em_mock.core.times import parse_instant_ms
 from em_mock.core.validate import FixtureError, Reader, fixture_time
 

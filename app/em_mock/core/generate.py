@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from em_mock.core.store import DataSet
+from em_mock.core.tables import DataSet
 
 DEFAULT_SEED = 1
 

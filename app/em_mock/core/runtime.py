@@ -13,7 +13,8 @@ from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
 from em_mock.core.journal import Journal
 from em_mock.core.logon import LogonSessions
 from em_mock.core.simulation import Simulation
-from em_mock.core.store import DataSet, Store
+from em_mock.core.store import Store
+from em_mock.core.tables import DataSet
 from em_mock.settings import Settings
 
 _PACKAGE = Path(__file__).resolve().parents[1]

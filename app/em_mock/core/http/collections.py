@@ -17,7 +17,7 @@ from starlette.responses import Response
 from em_mock.core.http.deps import CurrentSession, EntityFormat, RuntimeDep, WireDep, find
 from em_mock.core.registry import ResourceType
 from em_mock.core.runtime import Runtime
-from em_mock.core.store import Table
+from em_mock.core.tables import Table
 from em_mock.core.wire import documents as docs
 
 WINDOW_MS = 30 * 86_400_000

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from em_mock.core.generate import new_guid
-from em_mock.core.store import DataSet
+from em_mock.core.tables import DataSet
 from em_mock.families.agents.model import (
     DISCOVERED_COMPUTERS,
     PROTECTION_GROUPS,

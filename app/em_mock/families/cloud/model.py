@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from em_mock.core.store import DataSet, Table
+from em_mock.core.tables import DataSet, Table
 from em_mock.families.infrastructure.model import BackupServer
 
 SESSION_STATES = ("Starting", "Stopping", "Working", "Stopped")

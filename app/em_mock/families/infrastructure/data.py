@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from em_mock.core.generate import SeedContext, Seeder, new_guid, register_seeders
-from em_mock.core.store import DataSet
+from em_mock.core.tables import DataSet
 from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS, BackupServer, Repository
 
 GIB = 1 << 30

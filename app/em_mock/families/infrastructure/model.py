@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from em_mock.core.store import Table
+from em_mock.core.tables import Table
 
 REPOSITORY_KINDS = ("WindowsLocal", "LinuxLocal", "CifsShare", "DDBoost", "Cloud", "HPStoreOnce",
                     "ExaGrid", "Foreign", "SanSnapshot", "HPStoreOnceIntegration", "Extendable",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from em_mock.core.generate import SeedContext, Seeder, new_guid, register_seeders
-from em_mock.core.store import DataSet
+from em_mock.core.tables import DataSet
 from em_mock.families.infrastructure.data import ServerStep, register_server_steps, repositories_of
 from em_mock.families.infrastructure.model import BackupServer, Repository
 from em_mock.families.jobs.model import (

@@ -7,7 +7,7 @@ from typing import Any
 
 from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
-from em_mock.core.store import DataSet
+from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, Source, claim, fixture_time, items, sub_items
 from em_mock.families.infrastructure.fixtures import server_of
 from em_mock.families.infrastructure.model import REPOSITORIES, BackupServer

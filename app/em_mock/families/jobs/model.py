@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from em_mock.core.store import DataSet, Table, View
+from em_mock.core.tables import DataSet, Table, View
 from em_mock.families.infrastructure.model import BackupServer, Repository
 
 JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from em_mock.families.cloud.model import PLANS, REPLICA_POINTS, SESSIONS
 from tests.conftest import EPOCH_MS
-from tests.helpers import JSON, Q, logon, xml
+from tests.helpers import JSON, SAMPLES, Q, logon, xml
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "em-json-samples"
 DAY_MS = 86_400_000
 
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from em_mock.families.jobs.model import BACKUP_TASKS, REPLICA_SESSIONS
-from tests.helpers import JSON, Q, xml
-
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "em-json-samples"
+from tests.helpers import JSON, SAMPLES, Q, xml
 
 
 def _get(client, auth, path):

@@ -11,7 +11,7 @@ import pytest
 from em_mock.core.fixtures import dumps, load_documents
 from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
 from em_mock.core.runtime import build_data
-from em_mock.core.store import DataSet
+from em_mock.core.tables import DataSet
 from em_mock.core.times import format_instant, parse_instant_ms
 from em_mock.families.cloud.model import (
     PLANS,

@@ -19,13 +19,13 @@ from em_mock import Settings, create_app
 from em_mock.core.fixtures import FORMAT, FixtureError, dumps, load_documents, load_path
 from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
 from em_mock.core.runtime import Runtime, default_fixture_path
-from em_mock.core.store import DataSet
+from em_mock.core.tables import DataSet
 from em_mock.core.times import parse_instant_ms
 from em_mock.families.cloud.model import PLANS, REPLICA_POINTS, SESSIONS, TENANTS
 from em_mock.families.infrastructure.model import SERVERS
 from tests.helpers import JSON, logon
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "small-fixture.json"
 DEFAULT = ROOT / "fixtures" / "default.json"
 START = "2026-06-15T12:00:00Z"

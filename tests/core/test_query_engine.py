@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from em_mock.core.filter import compile_predicate, parse_filter
 from em_mock.core.generate import Sizes, generate
 from em_mock.core.query import Sort, run_query
-from em_mock.core.store import DataSet, Store
+from em_mock.core.store import Store
+from em_mock.core.tables import DataSet
 from em_mock.core.times import format_instant
 from em_mock.families.cloud.model import (
     PLANS,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -13,11 +12,10 @@ from hypothesis import strategies as st
 
 from em_mock.core.registry import QUERY_TYPES
 from em_mock.families.cloud.model import SESSIONS
-from tests.helpers import JSON, Q, error_of, xml
+from tests.helpers import JSON, SAMPLES, Q, error_of, xml
 
 SEED = ("/api/query?type=CloudFailoverSession&format=Entities&sortDesc=CreationTime"
         "&filter=Result==failed")
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "em-json-samples"
 
 
 def _failed(runtime):

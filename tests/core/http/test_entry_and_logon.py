@@ -10,16 +10,14 @@ import json
 import random
 import string
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from em_mock import Settings
 from tests.conftest import EPOCH_MS
-from tests.helpers import JSON, PASSWORD, USER, Q, basic, error_of, logon, xml
+from tests.helpers import JSON, PASSWORD, SAMPLES, USER, Q, basic, error_of, logon, xml
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "em-json-samples"
 CAPTURE_BASE = "https://myhost.mydomain.org:9398"
 BASE = "http://testserver"
 TOKEN = "X-RestSvcSessionId"
