@@ -8,12 +8,22 @@ order. The core does not know which tables exist: each family declares its own a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-if TYPE_CHECKING:
-    from em_mock.core.store import Store
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Store(Protocol):
+    """What tables need of the store: rows and derived values cached per data version."""
+
+    def rows(self, name: str) -> list[Any]:
+        """The entities of one table as a list."""
+        ...  # pragma: no cover
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], R]) -> R:
+        """A derived value for the current data version, built on first use."""
+        ...  # pragma: no cover
 
 
 class DataSet:
