@@ -1,6 +1,9 @@
-"""Seeded backup servers and repositories, and the per-server step other families join.
+"""Seeded backup servers, their managed servers and repositories, and the per-server step
+other families join.
 
-Servers are named ``vbr01.example.local`` and so on. Everything that belongs to one
+Servers are named ``vbr01.example.local`` and so on; each manages itself, a vCenter
+(``vcsa01.example.local``, a hierarchy root) with two ESXi hosts, a Windows proxy and a
+Linux repository server. Everything that belongs to one
 server (its repositories here; jobs, sessions and agents in their families) is drawn
 server by server from one stream of its own, in the order the steps are ranked.
 """
@@ -13,7 +16,14 @@ from dataclasses import dataclass
 
 from em_mock.core.generate import SeedContext, Seeder, new_guid, register_seeders
 from em_mock.core.tables import DataSet
-from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS, BackupServer, Repository
+from em_mock.families.infrastructure.model import (
+    MANAGED_SERVERS,
+    REPOSITORIES,
+    SERVERS,
+    BackupServer,
+    ManagedServer,
+    Repository,
+)
 
 GIB = 1 << 30
 TIB = 1 << 40
@@ -80,6 +90,28 @@ def repositories_of(data: DataSet, server: BackupServer) -> list[Repository]:
     return [r for r in REPOSITORIES.of(data).values() if r.backup_server is server]
 
 
+def _managed_servers(ctx: SeedContext) -> None:
+    """What each backup server manages, from a stream of its own (so adding it moved none
+    of the other data)."""
+    rng = random.Random(f"{ctx.seed} managed servers")
+    table = MANAGED_SERVERS.of(ctx.data)
+    for i, server in enumerate(list(SERVERS.of(ctx.data).values()), start=1):
+        tag = server.name.split(".")[0]
+        vcenter = ManagedServer(new_guid(rng), f"vcsa{i:02d}.example.local", server, "VC",
+                                "vCenter Server", unique_id=new_guid(rng))
+        made = [
+            ManagedServer(new_guid(rng), server.name, server, "Local", "Backup server"),
+            vcenter,
+            *(ManagedServer(new_guid(rng), f"esx{i:02d}{k}.example.local", server, "ESXi",
+                            "ESXi host", vcenter) for k in (1, 2)),
+            ManagedServer(new_guid(rng), f"{tag}-proxy01.example.local", server, "Windows",
+                          "Backup proxy"),
+            ManagedServer(new_guid(rng), f"{tag}-repo01.example.local", server, "Linux",
+                          "Linux repository server"),
+        ]
+        table.update((m.id, m) for m in made)
+
+
 # Servers come first from the main stream; the per-server step runs after the cloud's.
-register_seeders(Seeder(10, _servers), Seeder(30, _per_server))
+register_seeders(Seeder(10, _servers), Seeder(30, _per_server), Seeder(35, _managed_servers))
 register_server_steps(ServerStep(10, _repositories))

@@ -1,4 +1,5 @@
-"""Fixture sections ``BackupServers`` and ``Repositories``, and the server lookup others use."""
+"""Fixture sections ``BackupServers``, ``Repositories`` and ``ManagedServers``, and the
+server lookup the other families use."""
 
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, Source, claim, items
 from em_mock.families.infrastructure.model import (
+    MANAGED_SERVER_TYPES,
+    MANAGED_SERVERS,
     REPOSITORIES,
     REPOSITORY_KINDS,
     SERVERS,
     BackupServer,
+    ManagedServer,
     Repository,
 )
 
 _SERVER_KEYS = ("UID", "Name", "Description", "Port", "Version", "WcfPort",
                 "VbrCertificateThumbprint", "IpOrDnsName")
 _REPOSITORY_KEYS = ("UID", "Name", "BackupServerUid", "Kind", "Capacity", "FreeSpace")
+_MANAGED_KEYS = ("UID", "Name", "BackupServerUid", "ManagedServerType", "Description",
+                 "ParentUid", "UniqueId")
 
 
 def server_of(reader: Reader, src: Source, data: DataSet) -> BackupServer | None:
@@ -83,8 +89,48 @@ def _write_repositories(data: DataSet) -> list[dict[str, Any]]:
     } for r in REPOSITORIES.of(data).values()]
 
 
+def _read_managed_servers(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    parents: list[tuple[Source, ManagedServer, str]] = []
+    table = MANAGED_SERVERS.of(data)
+    for src in items(reader, docs, "ManagedServers"):
+        reader.unknown_keys(src, _MANAGED_KEYS)
+        guid = reader.uid(src, "UID", "ManagedServer")
+        name = reader.value(src, "Name", str, required=True, default="")
+        server = server_of(reader, src, data)
+        kind = reader.choice(src, "ManagedServerType", MANAGED_SERVER_TYPES, required=False,
+                             default="Windows") or "Windows"
+        parent_id = reader.uid(src, "ParentUid", "ManagedServer", required=False, nullable=True)
+        managed = ManagedServer(guid or "", name, server or BackupServer("", ""), kind,
+                                reader.value(src, "Description", str, default=""),
+                                unique_id=reader.value(src, "UniqueId", str, default=""))
+        if claim(reader, seen, src, guid) and server is not None:
+            table[managed.id] = managed
+            if parent_id:
+                parents.append((src, managed, parent_id))
+    for src, managed, parent_id in parents:
+        parent = table.get(parent_id)
+        if parent is None:
+            reader.error(src, "ParentUid", f"no managed server has the UID {parent_id}")
+        elif parent.backup_server is not managed.backup_server:
+            reader.error(src, "ParentUid", "the parent is managed by another backup server")
+        else:
+            managed.parent = parent
+
+
+def _write_managed_servers(data: DataSet) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("ManagedServer", m.id), "Name": m.name,
+        "BackupServerUid": urn("BackupServer", m.backup_server.id),
+        "ManagedServerType": m.server_type, "Description": m.description,
+        "ParentUid": urn("ManagedServer", m.parent.id) if m.parent else None,
+        "UniqueId": m.unique_id,
+    } for m in MANAGED_SERVERS.of(data).values()]
+
+
 register_sections(
     Section("BackupServers", 10, _read_servers, _write_servers,
             control=("backupServers", "BackupServer")),
     Section("Repositories", 50, _read_repositories, _write_repositories),
+    Section("ManagedServers", 55, _read_managed_servers, _write_managed_servers),
 )

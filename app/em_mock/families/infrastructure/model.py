@@ -1,14 +1,21 @@
-"""Backup servers and their repositories. Plain objects: no HTTP, no XML, no JSON."""
+"""Backup servers, the servers they manage (hierarchy roots among them) and their
+repositories. Plain objects: no HTTP, no XML, no JSON."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from em_mock.core.tables import Table
+from em_mock.core.tables import Table, View
 
 REPOSITORY_KINDS = ("WindowsLocal", "LinuxLocal", "CifsShare", "DDBoost", "Cloud", "HPStoreOnce",
                     "ExaGrid", "Foreign", "SanSnapshot", "HPStoreOnceIntegration", "Extendable",
                     "Quantum", "Nfs", "AmazonS3Compatible")
+
+MANAGED_SERVER_TYPES = ("ESX", "VC", "Linux", "Local", "Windows", "ESXi", "HvServer", "HvCluster",
+                        "Scvmm", "BackupServer", "SanHost", "SmbServer", "SmbCluster", "VcdSystem",
+                        "Cloud", "AzureWinServer", "VmSnapshotStorageHost", "ConfigurationService",
+                        "ExternalInfrastructureProxy", "NdmpServer", "ExternalInfrastructureServer")
+HIERARCHY_HOST_TYPES = ("ESX", "VC", "ESXi", "HvServer", "HvCluster", "Scvmm", "VcdSystem")
 
 
 @dataclass(slots=True, eq=False)
@@ -37,5 +44,30 @@ class Repository:
     free_space: int = 0
 
 
+@dataclass(slots=True, eq=False)
+class ManagedServer:
+    """A server a backup server manages: hosts, hypervisor managers, proxies, repositories.
+
+    ``parent`` is the server this one was added through (an ESXi host under its vCenter);
+    ``unique_id`` is the hypervisor's own identity, for hierarchy roots.
+    """
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    server_type: str = "Windows"
+    description: str = ""
+    parent: ManagedServer | None = None
+    unique_id: str = ""
+
+    @property
+    def is_hierarchy_root(self) -> bool:
+        """A hypervisor host or manager added on its own: the top of a VM hierarchy."""
+        return self.server_type in HIERARCHY_HOST_TYPES and self.parent is None
+
+
 SERVERS: Table[BackupServer] = Table("backup_servers")
+MANAGED_SERVERS: Table[ManagedServer] = Table("managed_servers")
+HIERARCHY_ROOTS: View[ManagedServer] = View("hierarchy_roots", MANAGED_SERVERS,
+                                            lambda m: m.is_hierarchy_root)
 REPOSITORIES: Table[Repository] = Table("repositories")

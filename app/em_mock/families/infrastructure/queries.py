@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from em_mock.core.ids import derived_id
 from em_mock.core.registry import Kind, QueryField, QueryType, register_query_types
-from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS, BackupServer
+from em_mock.families.infrastructure.model import (
+    HIERARCHY_ROOTS,
+    MANAGED_SERVERS,
+    REPOSITORIES,
+    SERVERS,
+    BackupServer,
+)
 
 
 def server_fields(server: Callable[[Any], BackupServer]) -> tuple[QueryField, ...]:
@@ -42,4 +49,26 @@ REPOSITORY = QueryType(
     ),
 )
 
-register_query_types(BACKUP_SERVER, REPOSITORY)
+MANAGED_SERVER = QueryType(
+    name="ManagedServer", plural="ManagedServers", rows=MANAGED_SERVERS.rows,
+    fields=(
+        QueryField("UID", Kind.UID, lambda m: m.id, uid_type="ManagedServer"),
+        QueryField("Name", Kind.STRING, lambda m: m.name),
+        QueryField("Description", Kind.STRING, lambda m: m.description),
+        # Documented as a String that takes one of the types; compared as text.
+        QueryField("ManagedServerType", Kind.STRING, lambda m: m.server_type),
+    ),
+)
+HIERARCHY_ROOT = QueryType(
+    name="HierarchyRoot", plural="HierarchyRoots", rows=HIERARCHY_ROOTS.rows,
+    fields=(
+        QueryField("UID", Kind.UID, lambda m: derived_id("HierarchyRoot", m.id),
+                   uid_type="HierarchyRoot"),
+        QueryField("Name", Kind.STRING, lambda m: m.name),
+        QueryField("UniqueId", Kind.STRING, lambda m: m.unique_id),
+        QueryField("HostType", Kind.STRING, lambda m: m.server_type),
+        *server_fields(lambda m: m.backup_server),
+    ),
+)
+
+register_query_types(BACKUP_SERVER, REPOSITORY, MANAGED_SERVER, HIERARCHY_ROOT)

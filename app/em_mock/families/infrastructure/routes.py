@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from em_mock.core.http.collections import Collection, Sub, serve, table_items
+from em_mock.core.http.collections import Collection, Sub, by_id, serve, table_items
 from em_mock.core.registry import (
     Headline,
     LogonLink,
@@ -15,8 +15,19 @@ from em_mock.core.registry import (
     register_router,
 )
 from em_mock.core.runtime import Runtime
-from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS
-from em_mock.families.infrastructure.shapes import BACKUP_SERVER, REPOSITORY
+from em_mock.families.infrastructure.model import (
+    HIERARCHY_ROOTS,
+    MANAGED_SERVERS,
+    REPOSITORIES,
+    SERVERS,
+)
+from em_mock.families.infrastructure.shapes import (
+    BACKUP_SERVER,
+    HIERARCHY_ROOT,
+    MANAGED_SERVER,
+    REPOSITORY,
+    root_id,
+)
 
 router = register_router(APIRouter())
 
@@ -29,7 +40,11 @@ SERVER_COLLECTION = Collection(
     BACKUP_SERVER, "backup server", table_items(SERVERS), subs=(
         Sub("repositories", REPOSITORY,
             lambda rt, server: [r for r in REPOSITORIES.rows(rt.store)
-                                if r.backup_server is server]),))
+                                if r.backup_server is server]),
+        Sub("managedServers", MANAGED_SERVER,
+            lambda rt, server: [m for m in MANAGED_SERVERS.rows(rt.store)
+                                if m.backup_server is server]),
+    ))
 REPOSITORY_COLLECTION = Collection(
     REPOSITORY, "repository", table_items(REPOSITORIES), subs=(
         # em-mock does not model backups and replicas yet: these lists are always empty.
@@ -39,11 +54,19 @@ REPOSITORY_COLLECTION = Collection(
 
 serve(router, SERVER_COLLECTION)
 serve(router, REPOSITORY_COLLECTION)
+serve(router, Collection(MANAGED_SERVER, "managed server", table_items(MANAGED_SERVERS)))
+serve(router, Collection(
+    HIERARCHY_ROOT, "hierarchy root",
+    by_id("hierarchy roots", lambda rt: HIERARCHY_ROOTS.rows(rt.store), root_id)))
 
 register_logon_links(
     LogonLink(10, "backupServers", "BackupServerReferenceList"),
+    LogonLink(15, "managedServers", "ManagedServerReferenceList"),
+    LogonLink(25, "hierarchyRoots", "HierarchyRootReferenceList"),
     LogonLink(30, "repositories", "RepositoryReferenceList"),
     LogonLink(110, "backupServers?format=Entity", "BackupServerList"),
+    LogonLink(115, "managedServers?format=Entity", "ManagedServerList"),
+    LogonLink(125, "hierarchyRoots?format=Entity", "HierarchyRootList"),
     LogonLink(130, "repositories?format=Entity", "RepositoryList"),
 )
 register_headlines(Headline(10, "backupServers", "backup servers",

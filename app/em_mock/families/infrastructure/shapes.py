@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from em_mock.core.ids import derived_id
 from em_mock.core.registry import ResourceType, register_resources
 from em_mock.core.wire.documents import (
     Ctx,
@@ -11,7 +12,7 @@ from em_mock.core.wire.documents import (
     reference,
 )
 from em_mock.core.wire.tree import Layer, Node, link
-from em_mock.families.infrastructure.model import BackupServer, Repository
+from em_mock.families.infrastructure.model import BackupServer, ManagedServer, Repository
 
 
 def server_up(server: BackupServer, ctx: Ctx) -> Node:
@@ -59,4 +60,65 @@ def _repo_entity(r: Repository, ctx: Ctx) -> Node:
 
 REPOSITORY = ResourceType("Repository", "repositories", "Repositories", _repo_ref, _repo_entity)
 
-register_resources(BACKUP_SERVER, REPOSITORY)
+MANAGED_PATH = "managedServers"
+ROOT_PATH = "hierarchyRoots"
+
+
+def root_id(m: ManagedServer) -> str:
+    """The id of the hierarchy root a managed server is (derived from the server's)."""
+    return derived_id("HierarchyRoot", m.id)
+
+
+def _managed_links(m: ManagedServer, ctx: Ctx, alternate: Node) -> list[Node]:
+    server = m.backup_server
+    out = [link("Up", ctx.api(f"backupServers/{server.id}?format=Entity"), "BackupServer",
+                server.name), alternate]
+    if m.is_hierarchy_root:
+        out.append(link("Related", ctx.api(f"{ROOT_PATH}/{root_id(m)}?format=Entity"),
+                        "HierarchyRoot", m.name))
+    return out
+
+
+def _managed_ref(m: ManagedServer, ctx: Ctx, root: str) -> Node:
+    alternate = alternate_to_entity("ManagedServer", MANAGED_PATH, m.id, m.name, ctx)
+    return reference(root, "ManagedServer", MANAGED_PATH, m.id, m.name,
+                     _managed_links(m, ctx, alternate), ctx)
+
+
+def _managed_entity(m: ManagedServer, ctx: Ctx) -> Node:
+    alternate = alternate_to_reference("ManagedServer", MANAGED_PATH, m.id, m.name, ctx)
+    own = Layer(elems=[("Description", m.description), ("ManagedServerType", m.server_type)])
+    return entity("ManagedServer", MANAGED_PATH, m.id, m.name,
+                  _managed_links(m, ctx, alternate), [own], ctx)
+
+
+MANAGED_SERVER = ResourceType("ManagedServer", MANAGED_PATH, "ManagedServers", _managed_ref,
+                              _managed_entity)
+
+
+def _root_links(m: ManagedServer, ctx: Ctx, alternate: Node) -> list[Node]:
+    return [server_up(m.backup_server, ctx), alternate,
+            link("Related", ctx.api(f"{MANAGED_PATH}/{m.id}?format=Entity"), "ManagedServer",
+                 m.name)]
+
+
+def _root_ref(m: ManagedServer, ctx: Ctx, root: str) -> Node:
+    guid = root_id(m)
+    alternate = alternate_to_entity("HierarchyRoot", ROOT_PATH, guid, m.name, ctx)
+    return reference(root, "HierarchyRoot", ROOT_PATH, guid, m.name,
+                     _root_links(m, ctx, alternate), ctx)
+
+
+def _root_entity(m: ManagedServer, ctx: Ctx) -> Node:
+    guid = root_id(m)
+    alternate = alternate_to_reference("HierarchyRoot", ROOT_PATH, guid, m.name, ctx)
+    own = Layer(elems=[("HierarchyRootId", m.id), ("UniqueId", m.unique_id),
+                       ("HostType", m.server_type)])
+    return entity("HierarchyRoot", ROOT_PATH, guid, m.name, _root_links(m, ctx, alternate),
+                  [own], ctx)
+
+
+HIERARCHY_ROOT = ResourceType("HierarchyRoot", ROOT_PATH, "HierarchyRoots", _root_ref,
+                              _root_entity)
+
+register_resources(BACKUP_SERVER, REPOSITORY, MANAGED_SERVER, HIERARCHY_ROOT)
