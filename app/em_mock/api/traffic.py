@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from em_mock.api.deps import collapse_slashes
-from em_mock.domain.times import format_instant
+from em_mock.domain.times import format_instant_ms
 from em_mock.infra.faults import FaultRule
 from em_mock.infra.journal import Entry
 from em_mock.infra.server import abort_connection
@@ -65,7 +65,7 @@ class Traffic:
                 await self._fault(rule, scope, receive, record, status)
         finally:
             rt.journal.add(Entry(
-                time=format_instant(rt.clock.now_ms()), method=scope["method"], path=path,
+                time=format_instant_ms(rt.clock.now_ms()), method=scope["method"], path=path,
                 query=scope.get("query_string", b"").decode("latin-1"), status=status["code"],
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 fault=rule.action if rule else None))

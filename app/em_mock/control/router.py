@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from em_mock.api.deps import runtime
 from em_mock.control.console import mount_console
-from em_mock.domain.times import format_instant, parse_instant_ms
+from em_mock.domain.times import format_instant_ms, parse_instant_ms
 from em_mock.infra.faults import FaultRuleError
 from em_mock.runtime import Runtime
 from em_mock.store.fixtures import FixtureError, load_documents, to_document
@@ -65,7 +65,7 @@ async def ready(rt: RT) -> dict[str, Any]:
     data = rt.store.data
     return {"ready": True, "backupServers": len(data.backup_servers),
             "failoverPlans": len(data.plans), "failoverSessions": len(data.sessions),
-            "clock": format_instant(rt.clock.now_ms())}
+            "clock": format_instant_ms(rt.clock.now_ms())}
 
 
 @router.post("/reset", summary="Back to the start-up baseline")
@@ -93,15 +93,19 @@ async def seed(spec: SeedSpec, rt: RT) -> dict[str, Any]:
 
 @router.get("/state", summary="The whole data set in the fixture format")
 async def get_state(rt: RT) -> dict[str, Any]:
-    """What ``em-mock export`` would write now."""
-    return to_document(rt.store.data)
+    """The data set as the API serves it now; ``Anchor`` is the clock's current time."""
+    return _document(rt)
+
+
+def _document(rt: Runtime) -> dict[str, Any]:
+    now = rt.clock.now_ms()
+    rt.simulation.advance(rt.store, now)
+    return to_document(rt.store.data, now, served=True)
 
 
 def _replace_from(rt: Runtime, document: Any, label: str) -> None:
-    anchor = rt.store.data.anchor_ms
     try:
-        data = load_documents([(label, document)],
-                              rt.clock.start_ms if anchor is None else anchor)
+        data = load_documents([(label, document)], rt.clock.now_ms())
     except FixtureError as exc:
         raise ControlError(400, "The data is not valid; nothing was changed.", exc.errors) from None
     rt.store.replace(data)
@@ -111,8 +115,8 @@ def _replace_from(rt: Runtime, document: Any, label: str) -> None:
 async def put_state(rt: RT, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Validate ``document`` as a fixture file and serve it; 400 with every reason if not.
 
-    An ``Anchor`` in the document is mapped onto the current data's anchor, so what
-    ``GET /mock/state`` returned comes back unchanged.
+    An ``Anchor`` in the document stands for the clock's current time, as in what
+    ``GET /mock/state`` returns, so that comes back unchanged.
     """
     _replace_from(rt, document, "request body")
     return await ready(rt)
@@ -134,7 +138,7 @@ def _guid(text: str) -> str:
 def _edit(rt: Runtime, collection: str, guid: str | None, item: dict[str, Any] | None
           ) -> dict[str, Any] | None:
     section, type_name = _COLLECTIONS[collection]
-    document = to_document(rt.store.data)
+    document = _document(rt)
     items: list[dict[str, Any]] = document[section]
     if guid is None:
         assert item is not None
@@ -183,8 +187,8 @@ async def delete_item(collection: CollectionName, uid: str, rt: RT) -> Response:
 
 
 def _clock(rt: Runtime) -> dict[str, Any]:
-    return {"now": format_instant(rt.clock.now_ms()), "frozen": rt.clock.frozen,
-            "start": format_instant(rt.clock.start_ms)}
+    return {"now": format_instant_ms(rt.clock.now_ms()), "frozen": rt.clock.frozen,
+            "start": format_instant_ms(rt.clock.start_ms)}
 
 
 class ClockChange(BaseModel):

@@ -270,3 +270,31 @@ def leaves_replica_point(t: TaskSession) -> bool:
     """A finished, successful (or warning) replication task leaves a VM replica point."""
     done = t.state == "Completed" and t.result in ("Success", "Warning")
     return done and t.session.job.is_replica
+
+
+@dataclass(slots=True)
+class Run:
+    """A failover plan run the clock drives (started through an action).
+
+    It starts at its session's ``CreationTimeUTC``; ``outcome`` is how it ends,
+    ``message`` the failure or warning text, ``culprit`` the index of the VM that
+    explains a warning or failure (-1: none).
+    """
+
+    session_id: str
+    plan_id: str
+    start_ms: int
+    outcome: str
+    message: str | None
+    culprit: int
+
+
+@dataclass(slots=True)
+class JobRun:
+    """A job session the clock drives (started, or retried, through an action)."""
+
+    session_id: str
+    start_ms: int
+    outcome: str
+    reason: str
+    culprit: int

@@ -18,7 +18,9 @@ from em_mock.domain.model import (
     CloudFailoverSession,
     CloudFailoverTask,
     Job,
+    JobRun,
     JobSession,
+    Run,
     TaskSession,
 )
 from em_mock.domain.times import name_suffix
@@ -31,18 +33,6 @@ PER_VM_MS = 30_000
 STOPPING_MS = 10_000
 OPERATIONS = {"start": "StartCloudFailoverPlan", "test": "TestCloudFailoverPlan",
               "undo": "UndoCloudFailoverPlan"}
-
-
-@dataclass(slots=True)
-class Run:
-    """One plan run the clock drives: when it starts, how it ends, which VM explains it."""
-
-    session_id: str
-    plan_id: str
-    start_ms: int
-    outcome: str
-    message: str | None
-    culprit: int
 
 
 @dataclass(slots=True)
@@ -64,17 +54,6 @@ class EmTask:
     def finished(self, now_ms: int) -> bool:
         """True once the task's delay has passed."""
         return now_ms >= self.finish_ms
-
-
-@dataclass(slots=True)
-class JobRun:
-    """A job session the clock drives (started, or retried, through the API)."""
-
-    session_id: str
-    start_ms: int
-    outcome: str
-    reason: str
-    culprit: int
 
 
 def course(run: Run, plan: CloudFailoverPlan, now_ms: int
@@ -113,19 +92,19 @@ def course(run: Run, plan: CloudFailoverPlan, now_ms: int
 
 @dataclass
 class Simulation:
-    """Active plan runs and the tasks that started them."""
+    """Drives the data set's runs in flight; keeps the tasks that started them.
+
+    The runs themselves live in the data set (``plan_runs``, ``job_runs``), so they are
+    exported, loaded and replaced with it, and a restarted server continues them.
+    """
 
     rng: random.Random
     task_delay_ms: int
-    runs: dict[str, Run] = field(default_factory=dict)
-    job_runs: dict[str, JobRun] = field(default_factory=dict)
     tasks: dict[tuple[str, str], EmTask] = field(default_factory=dict)
     _counters: dict[str, int] = field(default_factory=dict)
 
     def clear(self) -> None:
-        """Forget every run and task."""
-        self.runs.clear()
-        self.job_runs.clear()
+        """Forget every task."""
         self.tasks.clear()
         self._counters.clear()
 
@@ -159,7 +138,7 @@ class Simulation:
         self._apply(run, session, plan, now_ms)
         store.data.sessions[session.id] = session
         store.changed()
-        self.runs[session.id] = run
+        store.data.plan_runs[session.id] = run
         verb = {"start": "start", "test": "test", "undo": "undo"}[action]
         return self._task(owner, OPERATIONS[action], now_ms, True,
                           f'Cloud failover plan "{plan.name}" triggered to {verb}.',
@@ -230,7 +209,7 @@ class Simulation:
         store.data.job_sessions[session.id] = session
         store.data.index_task_sessions()
         store.changed()
-        self.job_runs[session.id] = run
+        store.data.job_runs[session.id] = run
         kind = "ReplicaJobSession" if job.is_replica else "BackupJobSession"
         path = "replicaSessions" if job.is_replica else "backupSessions"
         return self._task(owner, operation, now_ms, True,
@@ -249,7 +228,7 @@ class Simulation:
                           f'Job Session "{name}" triggered to stop.')
 
     def _stop(self, store: Store, session: JobSession, now_ms: int) -> None:
-        self.job_runs.pop(session.id, None)
+        store.data.job_runs.pop(session.id, None)
         session.state, session.result, session.end_ms = "Stopped", "Failed", now_ms
         session.failure_message = "Stopped by user."
         for task in session.tasks:
@@ -303,24 +282,25 @@ class Simulation:
 
     def advance(self, store: Store, now_ms: int) -> None:
         """Bring every active run's session up to ``now_ms``."""
-        if not self.runs and not self.job_runs:
+        data = store.data
+        if not data.plan_runs and not data.job_runs:
             return
         changed = False
-        for session_id, job_run in list(self.job_runs.items()):
-            job_session = store.data.job_sessions.get(session_id)
+        for session_id, job_run in list(data.job_runs.items()):
+            job_session = data.job_sessions.get(session_id)
             if job_session is None:
-                del self.job_runs[session_id]
+                del data.job_runs[session_id]
                 continue
             changed |= self._apply_job(job_run, job_session, now_ms)
             if job_session.state == "Stopped":
-                del self.job_runs[session_id]
-        for session_id, run in list(self.runs.items()):
-            session = store.data.sessions.get(session_id)
+                del data.job_runs[session_id]
+        for session_id, run in list(data.plan_runs.items()):
+            session = data.sessions.get(session_id)
             if session is None or session.plan.id != run.plan_id:
-                del self.runs[session_id]
+                del data.plan_runs[session_id]
                 continue
             changed |= self._apply(run, session, session.plan, now_ms)
             if session.state == "Stopped":
-                del self.runs[session_id]
+                del data.plan_runs[session_id]
         if changed:
             store.changed()

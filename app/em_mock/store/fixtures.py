@@ -7,8 +7,14 @@ document, so sections may be split across files. Every file is validated in full
 before anything is served; errors name the file, the JSON path and the reason.
 
 When the document has an ``Anchor`` instant, every time in it is shifted by
-``clock start - Anchor`` at load, so the data keeps its age relative to the mock's
-clock. Without ``Anchor`` the times are served as written.
+``clock - Anchor`` at load (the clock's start at start-up, its current time for
+``PUT /mock/state``), so the data keeps its age relative to the mock's clock. An export
+writes the clock's current time as ``Anchor``, in the frame of the data's source, so
+export, load and export again gives the same bytes. Without ``Anchor`` the times are
+served as written.
+
+A session with a ``Run`` is a run in flight (started through an action): the clock
+drives it on from its ``CreationTimeUTC``, after a restart too.
 """
 
 from __future__ import annotations
@@ -27,12 +33,22 @@ from em_mock.domain.model import (
     CloudTenant,
     CloudVmReplicaPoint,
     PlanVm,
+    Run,
     urn,
 )
 from em_mock.domain.times import parse_instant_ms
 from em_mock.store import fixtures_infra as infra
 from em_mock.store.memory import DataSet
-from em_mock.store.validate import FixtureError, Reader, Source, claim, fixture_time, items
+from em_mock.store.validate import (
+    FixtureError,
+    Reader,
+    Source,
+    TimeWriter,
+    claim,
+    items,
+    read_run,
+    time_writer,
+)
 
 __all__ = ["FORMAT", "SECTIONS", "FixtureError", "dumps", "load_documents", "load_path",
            "to_document"]
@@ -50,7 +66,7 @@ _PLAN_KEYS = ("UID", "Name", "TenantUid", "BackupServerUid", "Description",
               "PreFailoverPlanCommandEnabled", "PreFailoverPlanCommand",
               "PostFailoverPlanCommandEnabled", "PostFailoverPlanCommand", "Outcome", "Vms")
 _SESSION_KEYS = ("UID", "CloudFailoverPlanUid", "CreationTimeUTC", "EndTimeUTC", "State",
-                 "Result", "Progress", "FailureMessage", "Tasks")
+                 "Result", "Progress", "FailureMessage", "Tasks", "Run")
 _TASK_KEYS = ("VmName", "VmReplicaPointUid", "CreationTimeUTC", "EndTimeUTC", "State",
               "Result", "Progress", "FailureMessage")
 
@@ -200,9 +216,13 @@ def _read_sessions(reader: Reader, docs: list[tuple[str, Any]], data: DataSet) -
                 reader.error(t_src, "VmReplicaPointUid",
                              f"no replica point has the UID {point_id}")
             tasks.append(CloudFailoverTask(vm_name, point, *_run_fields(reader, t_src)))
+        run = read_run(reader, src, src.item.get("State"), "Stopped", "FailureMessage",
+                       len(plan.vms) if plan else 0)
         if plan is not None and claim(reader, seen, src, guid):
             data.sessions[guid or ""] = CloudFailoverSession(
                 guid or "", plan, created, ended, state, result, progress, message, tasks)
+            if run is not None:
+                data.plan_runs[guid or ""] = Run(guid or "", plan.id, created, *run)
 
 
 def _documents(path: Path) -> list[tuple[str, Any]]:
@@ -231,7 +251,10 @@ def _documents(path: Path) -> list[tuple[str, Any]]:
 
 
 def load_documents(documents: list[tuple[str, Any]], clock_start_ms: int) -> DataSet:
-    """Validate parsed fixture documents and build the data set (all errors at once)."""
+    """Validate parsed fixture documents and build the data set (all errors at once).
+
+    ``clock_start_ms`` is the instant an ``Anchor`` stands for.
+    """
     reader = Reader()
     anchors = set()
     for file, doc in documents:
@@ -255,7 +278,8 @@ def load_documents(documents: list[tuple[str, Any]], clock_start_ms: int) -> Dat
     documents = [(f, d) for f, d in documents if isinstance(d, dict)]
     data = DataSet()
     if anchors and not reader.errors:
-        reader.shift_ms = clock_start_ms - anchors.pop()
+        data.source_anchor_ms = anchors.pop()
+        reader.shift_ms = clock_start_ms - data.source_anchor_ms
         data.anchor_ms = clock_start_ms
     _read_servers(reader, documents, data)
     _read_tenants(reader, documents, data)
@@ -272,13 +296,13 @@ def load_path(path: Path, clock_start_ms: int) -> DataSet:
     return load_documents(_documents(path), clock_start_ms)
 
 
-def _task(task: CloudFailoverTask) -> dict[str, Any]:
+def _task(task: CloudFailoverTask, time: TimeWriter) -> dict[str, Any]:
     return {
         "VmName": task.vm_name,
         "VmReplicaPointUid": urn("CloudVmReplicaPoint", task.replica_point.id)
         if task.replica_point else None,
-        "CreationTimeUTC": fixture_time(task.creation_ms),
-        "EndTimeUTC": fixture_time(task.end_ms),
+        "CreationTimeUTC": time(task.creation_ms),
+        "EndTimeUTC": time(task.end_ms),
         "State": task.state,
         "Result": task.result,
         "Progress": task.progress,
@@ -286,11 +310,35 @@ def _task(task: CloudFailoverTask) -> dict[str, Any]:
     }
 
 
-def to_document(data: DataSet) -> dict[str, Any]:
-    """The fixture document for ``data``."""
+def _session(s: CloudFailoverSession, run: Run | None, time: TimeWriter) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "UID": urn("CloudFailoverSession", s.id),
+        "CloudFailoverPlanUid": urn("CloudFailoverPlan", s.plan.id),
+        "CreationTimeUTC": time(s.creation_ms), "EndTimeUTC": time(s.end_ms),
+        "State": s.state, "Result": s.result, "Progress": s.progress,
+        "FailureMessage": s.failure_message, "Tasks": [_task(t, time) for t in s.tasks],
+    }
+    if run is not None:
+        item["Run"] = {"Outcome": run.outcome, "FailureMessage": run.message,
+                       "Culprit": run.culprit}
+    return item
+
+
+def to_document(data: DataSet, now_ms: int | None = None, *, served: bool = False
+                ) -> dict[str, Any]:
+    """The fixture document for ``data`` with the mock's clock at ``now_ms``.
+
+    ``Anchor`` stands for ``now_ms`` (default: the instant the data was anchored at), so
+    the data comes back as old as it is at ``now_ms``. Times are written in the frame of
+    the data's source (the file it was loaded from; one fixed frame for generated data),
+    so the same data exports the same bytes at any clock; with ``served`` they are
+    written as the API serves them instead.
+    """
+    shift = 0 if served else data.frame_shift_ms
+    time = time_writer(shift)
     doc: dict[str, Any] = {"Format": FORMAT}
     if data.anchor_ms is not None:
-        doc["Anchor"] = fixture_time(data.anchor_ms)
+        doc["Anchor"] = time(data.anchor_ms if now_ms is None else now_ms)
     doc["BackupServers"] = [{
         "UID": urn("BackupServer", s.id), "Name": s.name, "Description": s.description,
         "Port": s.port, "Version": s.version, "WcfPort": s.wcf_port,
@@ -309,21 +357,15 @@ def to_document(data: DataSet) -> dict[str, Any]:
         "PostFailoverPlanCommand": p.post_command,
         "Outcome": p.outcome,
         "Vms": [{"FailoverPlanVMId": vm.id, "Name": vm.name, "ReplicaPoints": [
-            {"UID": urn("CloudVmReplicaPoint", rp.id),
-             "CreationTimeUTC": fixture_time(rp.creation_ms)}
+            {"UID": urn("CloudVmReplicaPoint", rp.id), "CreationTimeUTC": time(rp.creation_ms)}
             for rp in vm.replica_points]} for vm in p.vms],
     } for p in data.plans.values()]
-    doc["CloudFailoverSessions"] = [{
-        "UID": urn("CloudFailoverSession", s.id),
-        "CloudFailoverPlanUid": urn("CloudFailoverPlan", s.plan.id),
-        "CreationTimeUTC": fixture_time(s.creation_ms), "EndTimeUTC": fixture_time(s.end_ms),
-        "State": s.state, "Result": s.result, "Progress": s.progress,
-        "FailureMessage": s.failure_message, "Tasks": [_task(t) for t in s.tasks],
-    } for s in data.sessions.values()]
-    doc.update(infra.write_sections(data))
+    doc["CloudFailoverSessions"] = [_session(s, data.plan_runs.get(s.id), time)
+                                    for s in data.sessions.values()]
+    doc.update(infra.write_sections(data, time))
     return doc
 
 
-def dumps(data: DataSet) -> str:
+def dumps(data: DataSet, now_ms: int | None = None) -> str:
     """The fixture file text for ``data`` (stable: export, load, export is byte-identical)."""
-    return json.dumps(to_document(data), indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(to_document(data, now_ms), indent=1, ensure_ascii=False) + "\n"

@@ -19,6 +19,7 @@ from em_mock.domain.model import (
     BackupServer,
     DiscoveredComputer,
     Job,
+    JobRun,
     JobSession,
     JobVm,
     ProtectionGroup,
@@ -27,7 +28,7 @@ from em_mock.domain.model import (
     urn,
 )
 from em_mock.store.memory import DataSet
-from em_mock.store.validate import Reader, Source, claim, fixture_time, items
+from em_mock.store.validate import Reader, Source, TimeWriter, claim, items, read_run
 
 SECTIONS = ("Repositories", "Jobs", "JobSessions", "ProtectionGroups", "DiscoveredComputers")
 Docs = list[tuple[str, Any]]
@@ -37,7 +38,7 @@ _JOB_KEYS = ("UID", "Name", "BackupServerUid", "JobType", "Platform", "Descripti
              "ScheduleConfigured", "ScheduleEnabled", "NextRun", "RepositoryUid", "Vms",
              "SourceJobUids")
 _SESSION_KEYS = ("UID", "JobUid", "JobType", "JobName", "CreationTimeUTC", "EndTimeUTC", "State",
-                 "Result", "Progress", "FailureMessage", "IsRetry", "Tasks")
+                 "Result", "Progress", "FailureMessage", "IsRetry", "Tasks", "Run")
 _TASK_KEYS = ("UID", "VmName", "VmUid", "CreationTimeUTC", "EndTimeUTC", "State", "Result",
               "Reason", "TotalSize")
 _GROUP_KEYS = ("UID", "Name", "BackupServerUid")
@@ -186,8 +187,14 @@ def _read_job_sessions(reader: Reader, docs: Docs, data: DataSet) -> None:
             reader.value(src, "FailureMessage", str, nullable=True),
             reader.value(src, "IsRetry", bool, default=False))
         _read_tasks(reader, src, session, tasks_seen)
+        run = read_run(reader, src, src.item.get("State"), "Stopped", "Reason",
+                       len(session.tasks))
         if claim(reader, seen, src, guid):
             data.job_sessions[session.id] = session
+            if run is not None:
+                outcome, reason, culprit = run
+                data.job_runs[session.id] = JobRun(session.id, session.creation_ms, outcome,
+                                                   reason or "", culprit)
     data.index_task_sessions()
 
 
@@ -234,23 +241,30 @@ def read_sections(reader: Reader, docs: Docs, data: DataSet) -> None:
     _read_computers(reader, docs, data)
 
 
-def write_sections(data: DataSet) -> dict[str, Any]:
-    """This module's sections of the fixture document for ``data``."""
+def write_sections(data: DataSet, time: TimeWriter) -> dict[str, Any]:
+    """This module's sections of the fixture document for ``data``, times written by
+    ``time``."""
     def task(t: TaskSession) -> dict[str, Any]:
         kind = "ReplicaTaskSession" if t.session.job.is_replica else "BackupTaskSession"
         return {"UID": urn(kind, t.id), "VmName": t.vm_name, "VmUid": t.vm_uid,
-                "CreationTimeUTC": fixture_time(t.creation_ms),
-                "EndTimeUTC": fixture_time(t.end_ms),
+                "CreationTimeUTC": time(t.creation_ms),
+                "EndTimeUTC": time(t.end_ms),
                 "State": t.state, "Result": t.result, "Reason": t.reason,
                 "TotalSize": t.total_size}
 
     def session(s: JobSession) -> dict[str, Any]:
         kind = "ReplicaJobSession" if s.job.is_replica else "BackupJobSession"
-        return {"UID": urn(kind, s.id), "JobUid": urn("Job", s.job.id), "JobType": s.job_type,
-                "JobName": s.job_name, "CreationTimeUTC": fixture_time(s.creation_ms),
-                "EndTimeUTC": fixture_time(s.end_ms), "State": s.state, "Result": s.result,
-                "Progress": s.progress, "FailureMessage": s.failure_message,
-                "IsRetry": s.is_retry, "Tasks": [task(t) for t in s.tasks]}
+        item: dict[str, Any] = {
+            "UID": urn(kind, s.id), "JobUid": urn("Job", s.job.id), "JobType": s.job_type,
+            "JobName": s.job_name, "CreationTimeUTC": time(s.creation_ms),
+            "EndTimeUTC": time(s.end_ms), "State": s.state, "Result": s.result,
+            "Progress": s.progress, "FailureMessage": s.failure_message,
+            "IsRetry": s.is_retry, "Tasks": [task(t) for t in s.tasks]}
+        run = data.job_runs.get(s.id)
+        if run is not None:
+            item["Run"] = {"Outcome": run.outcome, "Reason": run.reason,
+                           "Culprit": run.culprit}
+        return item
 
     return {
         "Repositories": [{
@@ -263,7 +277,7 @@ def write_sections(data: DataSet) -> dict[str, Any]:
             "BackupServerUid": urn("BackupServer", j.backup_server.id), "JobType": j.job_type,
             "Platform": j.platform, "Description": j.description,
             "ScheduleConfigured": j.schedule_configured, "ScheduleEnabled": j.schedule_enabled,
-            "NextRun": fixture_time(j.next_run_ms),
+            "NextRun": time(j.next_run_ms),
             "RepositoryUid": urn("Repository", j.repository.id) if j.repository else None,
             "Vms": [{"Name": v.name, "VmUid": v.uid, "Size": v.size} for v in j.vms],
             "SourceJobUids": [urn("Job", s.id) for s in j.sources],

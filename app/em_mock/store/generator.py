@@ -1,7 +1,8 @@
 """The seeded generator of the default data set.
 
 Everything is drawn from one ``random.Random(seed)`` and placed relative to ``now_ms``,
-so the same seed and sizes give the same data, shifted with the clock. Names are
+so the same seed and sizes give the same data, shifted with the clock; exported, it is
+written relative to one fixed ``GENERATED_ANCHOR_MS`` whatever the clock. Names are
 predictable so a test can name what it expects: ``vbr01.example.local``,
 ``Tenant03``, ``Tenant03 Failover Plan``, ``tenant03-vm02``.
 """
@@ -29,6 +30,9 @@ DAY_MS = 86_400_000
 MINUTE_MS = 60_000
 HISTORY_DAYS = 60
 REPLICA_POINT_INTERVAL_MS = 3 * DAY_MS
+# The Anchor generated data is exported at (2026-01-01T00:00:00.000Z), whatever the clock:
+# the same seed and sizes always export the same bytes.
+GENERATED_ANCHOR_MS = 1_767_225_600_000
 
 FAILURE_MESSAGES = (
     "Failed to power on the replica VM: not enough memory on the host.",
@@ -150,7 +154,7 @@ def _running_session(rng: random.Random, plan: CloudFailoverPlan, start: int, no
 def generate(seed: int, sizes: Sizes, now_ms: int) -> DataSet:
     """A data set for ``seed`` and ``sizes``, with times relative to ``now_ms``."""
     rng = random.Random(seed)
-    data = DataSet(anchor_ms=now_ms)
+    data = DataSet(anchor_ms=now_ms, source_anchor_ms=GENERATED_ANCHOR_MS)
     servers = _servers(rng, sizes.backup_servers)
     plans = _plans(rng, sizes.failover_plans, servers, now_ms) if servers else []
     data.backup_servers = {s.id: s for s in servers}

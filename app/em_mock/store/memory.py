@@ -16,9 +16,11 @@ from em_mock.domain.model import (
     CloudVmReplicaPoint,
     DiscoveredComputer,
     Job,
+    JobRun,
     JobSession,
     ProtectionGroup,
     Repository,
+    Run,
     TaskSession,
 )
 
@@ -30,7 +32,11 @@ class DataSet:
     """Everything the EM API serves, keyed by bare GUID, in creation order.
 
     ``anchor_ms`` is the instant the data's times are relative to (see the fixture
-    format); ``None`` means the times are absolute.
+    format); ``None`` means the times are absolute. ``source_anchor_ms`` is that same
+    instant as its source wrote it (the file's ``Anchor``): an export writes every time
+    in the source's frame, so export, load and export again gives the same bytes at any
+    clock. ``plan_runs`` and ``job_runs`` are the runs in flight the clock drives, by
+    session id.
     """
 
     backup_servers: dict[str, BackupServer] = field(default_factory=dict)
@@ -45,6 +51,16 @@ class DataSet:
     protection_groups: dict[str, ProtectionGroup] = field(default_factory=dict)
     discovered_computers: dict[str, DiscoveredComputer] = field(default_factory=dict)
     anchor_ms: int | None = None
+    source_anchor_ms: int | None = None
+    plan_runs: dict[str, Run] = field(default_factory=dict)
+    job_runs: dict[str, JobRun] = field(default_factory=dict)
+
+    @property
+    def frame_shift_ms(self) -> int:
+        """How far the data's times were moved from its source's (0 for absolute times)."""
+        if self.anchor_ms is None or self.source_anchor_ms is None:
+            return 0
+        return self.anchor_ms - self.source_anchor_ms
 
     def index_task_sessions(self) -> None:
         """Rebuild ``task_sessions`` from the job sessions' tasks."""
