@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from em_mock.api import actions, collections, entry, query, reports
 from em_mock.api.deps import collapse_slashes
 from em_mock.api.traffic import Traffic
-from em_mock.control.router import create_control_app
+from em_mock.control.router import create_control_app, health
 from em_mock.domain.errors import EMError
 from em_mock.representation.errors import error_node
 from em_mock.representation.negotiate import SPELLING, render, wants_json
@@ -175,6 +175,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.runtime = runtime
     for module in (entry, query, collections, actions, reports):
         app.include_router(module.router)
+    # Liveness outside the control API: served with --no-control too, and outside /api, so
+    # the traffic middleware never journals or faults it.
+    app.add_api_route("/mock/health", health, methods=["GET"], include_in_schema=False)
     if not runtime.settings.no_control:
         app.mount("/mock", create_control_app(runtime))
     _install_error_handlers(app)

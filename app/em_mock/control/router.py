@@ -55,7 +55,8 @@ router = APIRouter(dependencies=[Depends(_check_token)])
 
 @public.get("/health", summary="Liveness: answers while the process serves requests")
 async def health() -> dict[str, str]:
-    """Always ``{"status": "ok"}``; this path never changes."""
+    """Always ``{"status": "ok"}``; this path never changes. It needs no token, is never
+    journaled or faulted, and answers with ``--no-control`` too."""
     return {"status": "ok"}
 
 
