@@ -190,7 +190,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("control_token", "--control-token", str,
            "require this value in the X-Mock-Token header on every /mock/ call", "TOKEN"),
     Option("no_control", "--no-control", _flag,
-           "remove the control API (/mock/) entirely", is_switch=True),
+           "remove the control API (/mock/), all but /mock/health", is_switch=True),
     Option("journal_size", "--journal-size", _non_negative_int,
            "how many requests the journal keeps (0 turns it off)", "N"),
     Option("em_version", "--em-version", _em_version,

@@ -1,16 +1,20 @@
-"""em-mock installed as a user installs it: the wheel, in a fresh virtual environment,
-beside a project of the user's own that has its own ``app`` package.
+"""em-mock installed as a user installs it, with the system's Python (Debian's
+``/usr/bin/python3`` when there is one, as on a stock Debian 12 or Ubuntu 24.04; no pyenv).
 
-The wheel is built once per test session and installed with ``em-mock[pytest]`` from the
-package registry into a venv made by the system's Python (Debian's ``/usr/bin/python3``
-when there is one, as on a stock Debian or Ubuntu machine). The project's own suite then
-runs with every warning an error: it collects, its ``from app import X`` is its own
-package, and the em-mock fixtures work.
+- The README's one start command runs as written in a copy of the checkout: it makes a
+  venv, installs em-mock from the registry and starts it, which prints its ready line.
+- em-mock's wheel (built once) is installed there with ``em-mock[pytest]``, beside a
+  project of the user's own that has its own ``app`` package. The project's suite runs
+  with every warning an error: it collects, its ``from app import X`` is its own
+  package, and the em-mock fixtures work.
+- The README's veeam-exporter lines install without pip's resolver error.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import zipfile
@@ -20,6 +24,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+
+# One worker builds the venv once and runs every test that uses it.
+pytestmark = pytest.mark.xdist_group("user-venv")
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 
@@ -68,6 +75,25 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None
     return done
 
 
+def _system_path() -> str:
+    """A ``PATH`` whose ``python3`` is Debian's (no pyenv shims), or this Python's."""
+    if SYSTEM_PYTHON.exists():
+        return "/usr/bin:/bin"
+    return f"{Path(sys.executable).parent}:/usr/bin:/bin"
+
+
+def _readme_block(heading: str, fence: str = "bash") -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index(heading):]
+    start = section.index(f"```{fence}\n") + len(f"```{fence}\n")
+    return section[start:section.index("```", start)]
+
+
+def _pip_noise(text: str) -> str:
+    """pip's output without this machine's notes about configured local indexes."""
+    return "\n".join(line for line in text.splitlines() if "Location 'file:" not in line)
+
+
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """em-mock's wheel, built once."""
@@ -79,14 +105,54 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def user_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A fresh venv (no system site-packages) with ``em-mock[pytest]`` from the wheel."""
-    python = str(SYSTEM_PYTHON) if SYSTEM_PYTHON.exists() else sys.executable
-    venv = tmp_path_factory.mktemp("user-venv")
-    _run([python, "-m", "venv", str(venv)], cwd=venv)
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-          f"em-mock[pytest] @ {wheel.as_uri()}"], cwd=venv)
-    yield venv
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of this checkout's files, as a fresh clone has them."""
+    target = tmp_path_factory.mktemp("clone") / "em-mock"
+    files = _run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                 cwd=ROOT).stdout.split("\n")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def user_venv(clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The README's one start command, run as written in the clone with the system's
+    ``python3``: it makes ``.venv``, installs em-mock and starts it. The server's output is
+    checked (the ready line, nothing else), then it is stopped; ``.venv`` is the venv."""
+    command = _readme_block("## Set-up: two commands").strip()
+    assert command == "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/em-mock"
+    tls = tmp_path_factory.mktemp("tls")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("EM_MOCK_", "PYTHON", "VIRTUAL_ENV", "PYTEST"))}
+    # Free ports: the machine may serve something on 9398/9399 already.
+    env.update(PATH=_system_path(), EM_MOCK_PORT="0", EM_MOCK_HTTPS_PORT="0",
+               EM_MOCK_TLS_DIR=str(tls))
+    proc = subprocess.Popen(["bash", "-c", command], cwd=clone, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    before: list[str] = []
+    try:
+        assert proc.stdout is not None
+        # pip's report of what it installed, then the server's one line.
+        for line in proc.stdout:
+            if line.startswith("em-mock ready: "):
+                break
+            before.append(line)
+        else:
+            pytest.fail("no ready line:\n" + "".join(before))
+        assert line.startswith("em-mock ready: listening on http://127.0.0.1:"), line
+        assert "Successfully installed" in "".join(before)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    # After the ready line the server printed nothing, not even when it was stopped.
+    assert out == "", out
+    assert "Traceback" not in err and "Started server process" not in err, err
+    yield clone / ".venv"
 
 
 def test_the_wheel_installs_em_mock_and_no_generic_top_level_name(wheel: Path):
@@ -98,7 +164,9 @@ def test_the_wheel_installs_em_mock_and_no_generic_top_level_name(wheel: Path):
 
 
 def test_a_users_project_with_its_own_app_package_runs_with_the_plugin(
-        user_venv: Path, tmp_path: Path):
+        user_venv: Path, wheel: Path, tmp_path: Path):
+    _run([str(user_venv / "bin" / "pip"), "install", "--quiet",
+          f"em-mock[pytest] @ {wheel.as_uri()}"], cwd=tmp_path)
     project = tmp_path / "project"
     (project / "app").mkdir(parents=True)
     (project / "tests").mkdir()
@@ -116,6 +184,23 @@ def test_a_users_project_with_its_own_app_package_runs_with_the_plugin(
     where = _run([str(user_venv / "bin" / "python"), "-c",
                   "import em_mock.pytest_plugin as p; print(p.__file__)"], cwd=project, env=env)
     assert where.stdout.strip().startswith(str(user_venv))
+
+
+def test_the_readme_installs_veeam_exporter_without_a_resolver_error(
+        user_venv: Path, clone: Path):
+    """The README's exporter lines, as written: quiet, because the exporter comes last and
+    without its dependencies, so pip checks none of its old pins."""
+    block = _readme_block("## Real monitoring clients against em-mock")
+    installs = [line for line in block.splitlines() if line.startswith(".venv/bin/pip ")]
+    assert installs[-1] == ".venv/bin/pip install --no-deps veeam-exporter==1.1.0"
+    for line in installs:
+        done = subprocess.run(["bash", "-c", line], cwd=clone, capture_output=True, text=True,
+                              timeout=600, check=False)
+        output = _pip_noise(done.stdout + done.stderr)
+        assert done.returncode == 0, output
+        assert "ERROR" not in output and "dependency resolver" not in output, output
+    _run([str(user_venv / "bin" / "python"), "-c", "import veeam_exporter.veeam_exporter"],
+         cwd=clone)
 
 
 def test_the_installed_command_starts_and_exports(user_venv: Path, tmp_path: Path):
