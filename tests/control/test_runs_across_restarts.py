@@ -146,3 +146,22 @@ def test_the_export_anchor_is_the_clock_now_so_nothing_comes_back_in_the_future(
         assert parse(first["CreationTimeUTC"]) <= later
         # Two days on, the run is long over.
         assert (session["State"], session["Progress"]) == ("Stopped", 100)
+
+
+def test_state_put_back_at_a_moved_clock_is_the_same_bytes(client, tmp_path):
+    """GET, PUT and GET again after the clock moved, with a run in flight: identical."""
+    auth = {"X-RestSvcSessionId": logon(client)}
+    plan = guid(idle_plans(client)[0]["UID"])
+    client.post(f"{PLANS}/{plan}?action=start", headers={**auth, **JSON},
+                json={"StartNow": True})
+    move_clock(client, action="advance", seconds=3 * DAY)
+    auth = {"X-RestSvcSessionId": logon(client)}  # the first logon session has expired
+    again = client.post(f"{PLANS}/{plan}?action=start", headers={**auth, **JSON},
+                        json={"StartNow": True})
+    assert again.status_code == 202, again.text
+    move_clock(client, action="advance", seconds=20)
+    first = client.get("/mock/state").content
+    assert client.put("/mock/state", content=first,
+                      headers={"Content-Type": "application/json"}).status_code == 200
+    assert client.get("/mock/state").content == first
+    assert sum("Run" in s for s in json.loads(first)["CloudFailoverSessions"]) == 1

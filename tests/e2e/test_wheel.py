@@ -12,21 +12,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
-
-# One worker builds the venv once and runs every test that uses it.
-pytestmark = pytest.mark.xdist_group("user-venv")
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 
@@ -94,46 +93,73 @@ def _pip_noise(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if "Location 'file:" not in line)
 
 
+def _once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """``build(path)`` once per test run, shared by every xdist worker (under a lock in
+    the run's common temporary directory); the path of what it built."""
+    root = factory.getbasetemp().parent
+    path, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir()
+            build(path)
+            done.touch()
+    return path
+
+
+@contextlib.contextmanager
+def _venv_lock(factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Held while a test installs into the shared venv (workers may share it)."""
+    with open(factory.getbasetemp().parent / "user-venv-pip.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """em-mock's wheel, built once."""
-    out = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out),
-          str(ROOT)], cwd=out)
-    (built,) = out.glob("em_mock-*.whl")
+    def build(out: Path) -> None:
+        _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out),
+              str(ROOT)], cwd=out)
+
+    (built,) = _once(tmp_path_factory, "wheel", build).glob("em_mock-*.whl")
     return built
 
 
 @pytest.fixture(scope="session")
 def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of this checkout's files, as a fresh clone has them."""
-    target = tmp_path_factory.mktemp("clone") / "em-mock"
-    files = _run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                 cwd=ROOT).stdout.split("\n")
-    for name in filter(None, files):
-        source = ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
+    """A copy of this checkout's files, as a fresh clone has them, in which the README's
+    start command has been run (see :func:`_run_readme_setup`)."""
+    def build(target: Path) -> None:
+        files = _run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                     cwd=ROOT).stdout.split("\n")
+        for name in filter(None, files):
+            source = ROOT / name
+            if source.is_file():
+                (target / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target / name)
+        _run_readme_setup(target, tmp_path_factory.getbasetemp().parent / "tls")
+
+    return _once(tmp_path_factory, "em-mock-clone", build)
 
 
-@pytest.fixture(scope="session")
-def user_venv(clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The README's one start command, run as written in the clone with the system's
+def _run_readme_setup(clone: Path, tls: Path) -> None:
+    """The README's one start command, run as written in ``clone`` with the system's
     ``python3``: it makes ``.venv``, installs em-mock and starts it. The server's output is
-    checked (the ready line, nothing else), then it is stopped; ``.venv`` is the venv."""
+    checked (the ready line, nothing else), then it is stopped."""
     command = _readme_block("## Set-up: two commands").strip()
     assert command == "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/em-mock"
-    tls = tmp_path_factory.mktemp("tls")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("EM_MOCK_", "PYTHON", "VIRTUAL_ENV", "PYTEST"))}
     # Free ports: the machine may serve something on 9398/9399 already.
     env.update(PATH=_system_path(), EM_MOCK_PORT="0", EM_MOCK_HTTPS_PORT="0",
                EM_MOCK_TLS_DIR=str(tls))
-    proc = subprocess.Popen(["bash", "-c", command], cwd=clone, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    errors = clone.parent / "setup-stderr.txt"
+    with open(errors, "w") as stderr:
+        proc = subprocess.Popen(["bash", "-c", command], cwd=clone, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=stderr,
+                                start_new_session=True)
     before: list[str] = []
     try:
         assert proc.stdout is not None
@@ -143,16 +169,22 @@ def user_venv(clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 break
             before.append(line)
         else:
-            pytest.fail("no ready line:\n" + "".join(before))
+            pytest.fail("no ready line:\n" + "".join(before) + errors.read_text())
         assert line.startswith("em-mock ready: listening on http://127.0.0.1:"), line
         assert "Successfully installed" in "".join(before)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        out, _ = proc.communicate(timeout=30)
     # After the ready line the server printed nothing, not even when it was stopped.
     assert out == "", out
+    err = errors.read_text()
     assert "Traceback" not in err and "Started server process" not in err, err
-    yield clone / ".venv"
+
+
+@pytest.fixture(scope="session")
+def user_venv(clone: Path) -> Path:
+    """The venv the README's start command made (em-mock installed, no site packages)."""
+    return clone / ".venv"
 
 
 def test_the_wheel_installs_em_mock_and_no_generic_top_level_name(wheel: Path):
@@ -164,9 +196,10 @@ def test_the_wheel_installs_em_mock_and_no_generic_top_level_name(wheel: Path):
 
 
 def test_a_users_project_with_its_own_app_package_runs_with_the_plugin(
-        user_venv: Path, wheel: Path, tmp_path: Path):
-    _run([str(user_venv / "bin" / "pip"), "install", "--quiet",
-          f"em-mock[pytest] @ {wheel.as_uri()}"], cwd=tmp_path)
+        user_venv: Path, wheel: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    with _venv_lock(tmp_path_factory):
+        _run([str(user_venv / "bin" / "pip"), "install", "--quiet",
+              f"em-mock[pytest] @ {wheel.as_uri()}"], cwd=tmp_path)
     project = tmp_path / "project"
     (project / "app").mkdir(parents=True)
     (project / "tests").mkdir()
@@ -187,15 +220,16 @@ def test_a_users_project_with_its_own_app_package_runs_with_the_plugin(
 
 
 def test_the_readme_installs_veeam_exporter_without_a_resolver_error(
-        user_venv: Path, clone: Path):
+        user_venv: Path, clone: Path, tmp_path_factory: pytest.TempPathFactory):
     """The README's exporter lines, as written: quiet, because the exporter comes last and
     without its dependencies, so pip checks none of its old pins."""
     block = _readme_block("## Real monitoring clients against em-mock")
     installs = [line for line in block.splitlines() if line.startswith(".venv/bin/pip ")]
     assert installs[-1] == ".venv/bin/pip install --no-deps veeam-exporter==1.1.0"
     for line in installs:
-        done = subprocess.run(["bash", "-c", line], cwd=clone, capture_output=True, text=True,
-                              timeout=600, check=False)
+        with _venv_lock(tmp_path_factory):
+            done = subprocess.run(["bash", "-c", line], cwd=clone, capture_output=True,
+                                  text=True, timeout=600, check=False)
         output = _pip_noise(done.stdout + done.stderr)
         assert done.returncode == 0, output
         assert "ERROR" not in output and "dependency resolver" not in output, output
