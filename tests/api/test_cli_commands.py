@@ -1,5 +1,9 @@
 """The ``em-mock`` command as a user runs it: subcommands, their help, flags in any order,
-what it prints at start-up, and what it says when its port is taken."""
+what it prints at start-up, and what it says when its port is taken.
+
+Help and export run the command's ``main`` in this process (the same output, captured,
+without starting an interpreter each); serving runs real processes.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from em_mock.cli import main
 from em_mock.store.fixtures import dumps, load_path
 from tests.conftest import EPOCH, EPOCH_MS, ROOT, LiveServer
 
@@ -25,11 +30,37 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           timeout=60, check=False)
 
 
+class Done:
+    """What ``em-mock ARGS`` printed and its exit status."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture
+def em_mock_cli(capsys, monkeypatch):
+    """``em-mock ARGS`` in this process, with no ``EM_MOCK_*`` variable but those given."""
+    for name in [n for n in os.environ if n.startswith("EM_MOCK_")]:
+        monkeypatch.delenv(name)
+
+    def call(*args: str, env: dict[str, str] | None = None) -> Done:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return Done(code, out, err)
+
+    return call
+
+
 # --- subcommands and their help --------------------------------------------------------------
 
 
-def test_the_top_level_usage_names_every_command():
-    done = run("--help")
+def test_the_top_level_usage_names_every_command(em_mock_cli):
+    done = em_mock_cli("--help")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: em-mock [serve | export [PATH] | health] [options]")
     for command in ("serve", "export", "health"):
@@ -41,16 +72,16 @@ def test_the_top_level_usage_names_every_command():
     ("export", "usage: em-mock export [PATH] [options]", "as a fixture file"),
     ("health", "usage: em-mock health [options]", "GET /mock/health"),
 ])
-def test_each_command_has_its_own_help(command, usage, says):
-    done = run(command, "--help")
+def test_each_command_has_its_own_help(em_mock_cli, command, usage, says):
+    done = em_mock_cli(command, "--help")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(usage)
     assert says in done.stdout.replace("\n", " ")
     assert "--fixtures" in done.stdout and "EM_MOCK_FIXTURES" in done.stdout
 
 
-def test_an_unknown_command_is_named_with_the_known_ones():
-    done = run("exprot", "out.json")
+def test_an_unknown_command_is_named_with_the_known_ones(em_mock_cli):
+    done = em_mock_cli("exprot", "out.json")
     assert done.returncode == 2
     assert "unknown command 'exprot' (commands: serve, export, health)" in done.stderr
     assert "Traceback" not in done.stderr
@@ -62,23 +93,23 @@ def test_an_unknown_command_is_named_with_the_known_ones():
     ("export", "{out}", "--fixtures", "{fixture}"),
     ("--epoch", EPOCH, "export", "{out}", "--fixtures={fixture}"),
 ], ids=["flags-first", "flags-between", "flags-last", "mixed"])
-def test_export_takes_its_flags_in_any_order(tmp_path: Path, order):
+def test_export_takes_its_flags_in_any_order(em_mock_cli, tmp_path: Path, order):
     out = tmp_path / "out.json"
     args = [a.format(fixture=EXAMPLE, out=out) for a in order]
-    done = run(*args)
+    done = em_mock_cli(*args)
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == dumps(load_path(EXAMPLE, EPOCH_MS))
 
 
-def test_export_flags_also_come_from_the_variables(tmp_path: Path):
+def test_export_flags_also_come_from_the_variables(em_mock_cli, tmp_path: Path):
     out = tmp_path / "out.json"
-    done = run("export", str(out), env={"EM_MOCK_FIXTURES": str(EXAMPLE)})
+    done = em_mock_cli("export", str(out), env={"EM_MOCK_FIXTURES": str(EXAMPLE)})
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == dumps(load_path(EXAMPLE, EPOCH_MS))
 
 
-def test_export_without_a_path_writes_to_standard_output():
-    done = run("--fixtures", str(EXAMPLE), "export")
+def test_export_without_a_path_writes_to_standard_output(em_mock_cli):
+    done = em_mock_cli("--fixtures", str(EXAMPLE), "export")
     assert done.returncode == 0, done.stderr
     assert done.stdout == dumps(load_path(EXAMPLE, EPOCH_MS))
 
