@@ -16,6 +16,9 @@ RUN pip install --no-cache-dir . \
 
 USER em-mock
 EXPOSE 9398 9399
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9399/api/', timeout=2)"
+# `em-mock health` asks GET /mock/health (never journaled, never faulted, served with
+# --no-control too) at the listener and port the EM_MOCK_* variables describe: HTTP on
+# EM_MOCK_PORT, or HTTPS on EM_MOCK_HTTPS_PORT when EM_MOCK_NO_HTTP is set.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["em-mock", "health"]
 CMD ["em-mock"]

@@ -23,7 +23,7 @@ from em_mock.core.times import parse_instant_ms
 from tests.helpers import logon
 
 ROOT = Path(__file__).resolve().parent.parent
-EPOCH = "2026-06-15T12:00:00Z"
+EPOCH = "2026-06-15T12:00:00.000Z"  # as the control API writes it
 EPOCH_MS = parse_instant_ms(EPOCH)
 assert EPOCH_MS is not None
 

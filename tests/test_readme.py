@@ -44,11 +44,14 @@ PY_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 def test_pytest_plugin_examples_run(pytester):
+    """The README's plugin examples pass in a suite that turns every warning into an error
+    (as a user's may): the plugin itself adds none."""
     blocks = PY_BLOCK.findall(README)
     assert blocks
     pytester.makepyfile(test_readme_examples="\n\n".join(blocks))
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess("-q", "-W", "error", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
+    assert "warning" not in result.stdout.str().lower()
 
 
 def test_query_type_table_matches_the_registry():

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from em_mock import families
-from em_mock.control.router import create_control_app
+from em_mock.control.router import create_control_app, health
 from em_mock.core.errors import EMError
 from em_mock.core.http import actions, entry, query
 from em_mock.core.http.deps import collapse_slashes
@@ -180,6 +180,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.runtime = runtime
     for router in (entry.router, query.router, *ROUTERS, actions.router):
         app.include_router(router)
+    # Liveness outside the control API: served with --no-control too, and outside /api, so
+    # the traffic middleware never journals or faults it.
+    app.add_api_route("/mock/health", health, methods=["GET"], include_in_schema=False)
     if not runtime.settings.no_control:
         app.mount("/mock", create_control_app(runtime))
     _install_error_handlers(app)

@@ -8,6 +8,10 @@ Installed with em-mock and loaded by pytest automatically (entry point ``pytest1
   journal (also reset before each test);
 - ``em_mock_client``: an in-process client (no network) of a fresh em-mock per test;
 - ``em_mock_settings``: the settings both use; override it to change them.
+
+``pip install 'em-mock[pytest]'`` brings what they need (pytest and httpx). The plugin
+adds no warning to a suite run with ``-W error``: the in-process client is an
+``httpx.Client`` on a small transport of its own, not Starlette's test client.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from fastapi.testclient import TestClient
+    import httpx
+    from starlette.types import ASGIApp
 
     from em_mock.settings import Settings
 
@@ -85,8 +90,11 @@ class _ThreadServer:
         self.sock = bind(settings.host, settings.port)
         host, port = self.sock.getsockname()[:2]
         self.url = f"http://{host}:{port}"
+        # log_config=None: leave the user's logging set-up alone; ws="none": no WebSocket
+        # library is imported (em-mock serves none), so none of its warnings either.
         config = uvicorn.Config(create_app(settings), http=Protocol, log_level="warning",
-                                access_log=False, server_header=False)
+                                log_config=None, access_log=False, server_header=False,
+                                ws="none", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name="em-mock", daemon=True)
         self.thread.start()
@@ -131,12 +139,58 @@ def em_mock_url(em_mock: EmMock) -> str:
     return em_mock.url
 
 
-@pytest.fixture
-def em_mock_client(em_mock_settings: Settings) -> Iterator[TestClient]:
-    """An in-process client of a fresh em-mock; ``client.app.state.runtime`` is its state."""
-    from fastapi.testclient import TestClient
+def in_process_client(app: ASGIApp, base_url: str = "http://testserver") -> httpx.Client:
+    """A synchronous ``httpx.Client`` that calls ``app`` in this process, no network.
 
+    The app runs on an event loop of its own in a background thread; each request is
+    handed to ``httpx.ASGITransport`` there and its whole answer read back. The client's
+    ``app`` attribute is the app; closing the client stops the loop.
+    """
+    try:
+        import httpx
+    except ImportError:  # pragma: no cover - depends on what the user installed
+        raise pytest.UsageError("em_mock_client needs httpx: pip install 'em-mock[pytest]'"
+                                ) from None
+
+    class Transport(httpx.BaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx.ASGITransport(app=app)
+            self.loop = asyncio.new_event_loop()
+            self.thread = threading.Thread(target=self.loop.run_forever,
+                                           name="em-mock-client", daemon=True)
+            self.thread.start()
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            body = request.read()
+
+            async def call() -> httpx.Response:
+                forwarded = httpx.Request(request.method, request.url,
+                                          headers=request.headers, content=body,
+                                          extensions=request.extensions)
+                answer = await self.inner.handle_async_request(forwarded)
+                content = await answer.aread()
+                return httpx.Response(answer.status_code, headers=answer.headers,
+                                      content=content, extensions=answer.extensions)
+
+            return asyncio.run_coroutine_threadsafe(call(), self.loop).result()
+
+        def close(self) -> None:
+            if self.loop.is_closed():
+                return
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+            self.loop.close()
+
+    client = httpx.Client(transport=Transport(), base_url=base_url)
+    client.app = app  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def em_mock_client(em_mock_settings: Settings) -> Iterator[httpx.Client]:
+    """An in-process ``httpx.Client`` of a fresh em-mock; ``client.app.state.runtime`` is
+    its state."""
     from em_mock.factory import create_app
 
-    with TestClient(create_app(em_mock_settings), base_url="http://testserver") as client:
+    with in_process_client(create_app(em_mock_settings)) as client:
         yield client

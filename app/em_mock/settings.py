@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -189,7 +190,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("control_token", "--control-token", str,
            "require this value in the X-Mock-Token header on every /mock/ call", "TOKEN"),
     Option("no_control", "--no-control", _flag,
-           "remove the control API (/mock/) entirely", is_switch=True),
+           "remove the control API (/mock/), all but /mock/health", is_switch=True),
     Option("journal_size", "--journal-size", _non_negative_int,
            "how many requests the journal keeps (0 turns it off)", "N"),
     Option("em_version", "--em-version", _em_version,
@@ -206,16 +207,17 @@ def env_name(option: Option) -> str:
     return "EM_MOCK_" + option.name.upper()
 
 
-def build_parser(prog: str = "em-mock") -> argparse.ArgumentParser:
-    """The ``em-mock`` argument parser (flags only; values are checked in :func:`from_args`)."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Serve a stand-in for the Veeam Backup Enterprise Manager REST API on "
-                    "seeded in-memory data. Every flag can also be set through the environment "
-                    "variable shown; a flag wins over its variable.",
-        epilog="Subcommand: 'em-mock export [PATH]' writes the data set the options describe "
-               "as a fixture file (to standard output without PATH).",
-    )
+COMMANDS: dict[str, str] = {
+    "serve": "serve the EM API (the default when no command is given)",
+    "export": "write the data set the options describe as a fixture file (to standard "
+              "output without PATH)",
+    "health": "ask a running em-mock on this machine whether it serves, at the listener and "
+              "port the options describe (exit 0 when healthy); for container health checks",
+}
+_USAGE = "em-mock [serve | export [PATH] | health] [options]"
+
+
+def _add_options(parser: argparse.ArgumentParser) -> None:
     defaults = Settings()
     for option in OPTIONS:
         default = getattr(defaults, option.name)
@@ -231,7 +233,74 @@ def build_parser(prog: str = "em-mock") -> argparse.ArgumentParser:
         else:
             parser.add_argument(option.flag, dest=option.name, default=None,
                                 metavar=option.metavar, help=help_text)
+
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(text, 78)
+
+
+def build_parser(prog: str = "em-mock", command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``command`` (``None``: the top level, which serves).
+
+    Every command takes every option (flags only; values are checked in
+    :func:`from_values`), before or after the command and its path, in any order.
+    """
+    variables = ("Every flag can also be set through the environment variable shown; a flag "
+                 "wins over its variable.")
+    raw = argparse.RawDescriptionHelpFormatter
+    if command == "export":
+        parser = argparse.ArgumentParser(
+            prog=f"{prog} export", usage=f"{prog} export [PATH] [options]",
+            formatter_class=raw,
+            description=_wrap(
+                "Write the data set the options describe (--fixtures, --seed and the sizes, or "
+                "the embedded default) as a fixture file, to PATH or to standard output. "
+                "Export, load and export again gives the same bytes. " + variables))
+        parser.add_argument("path", nargs="?", metavar="PATH",
+                            help="the file to write (default: standard output)")
+    elif command == "health":
+        parser = argparse.ArgumentParser(
+            prog=f"{prog} health", usage=f"{prog} health [options]",
+            formatter_class=raw,
+            description=_wrap(
+                "Ask the em-mock the options describe (--host, --port, or --https-port with "
+                "--no-http) for GET /mock/health, which is never journaled, never faulted and "
+                "served even with --no-control; exit 0 when it answers 200, 1 otherwise. The "
+                "Dockerfile's HEALTHCHECK runs it. " + variables))
+    else:
+        parser = argparse.ArgumentParser(
+            prog=prog if command is None else f"{prog} serve",
+            usage=_USAGE if command is None else f"{prog} [serve] [options]",
+            formatter_class=raw,
+            description=_wrap("Serve a stand-in for the Veeam Backup Enterprise Manager REST "
+                              "API on seeded in-memory data. " + variables),
+            epilog=None if command else "commands (each has its own --help):\n" + "\n".join(
+                textwrap.fill(text, 78, initial_indent=f"  {name:<8}",
+                              subsequent_indent=" " * 10) for name, text in COMMANDS.items()),
+        )
+    _add_options(parser)
     return parser
+
+
+def split_command(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """``(command, the other arguments)``: the command is the first argument that is neither
+    a flag nor a flag's value, when it names one (``None`` when no command is given)."""
+    valued = {o.flag for o in OPTIONS if not o.is_switch}
+    args = list(argv)
+    skip = False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            break
+        if arg.startswith("-"):
+            skip = arg in valued
+            continue
+        if arg in COMMANDS:
+            return arg, args[:index] + args[index + 1:]
+        raise SettingsError(f"unknown command {arg!r} (commands: {', '.join(COMMANDS)})")
+    return None, args
 
 
 def from_args(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None

@@ -380,13 +380,13 @@ def test_clock_reports_now_start_and_frozen(client):
 
 
 def test_clock_actions(client):
-    assert move_clock(client, action="advance", seconds=90)["now"] == "2026-06-15T12:01:30Z"
+    assert move_clock(client, action="advance", seconds=90)["now"] == "2026-06-15T12:01:30.000Z"
     assert parse(move_clock(client, action="advance", seconds=0.25)["now"]) == \
         EPOCH_DT + timedelta(seconds=90.25)
     assert parse(move_clock(client, action="advance", seconds=-30.25)["now"]) == \
         EPOCH_DT + timedelta(seconds=60)
     moved = move_clock(client, action="set", instant="2026-07-01T08:30:00Z")
-    assert moved == {"now": "2026-07-01T08:30:00Z", "frozen": True, "start": EPOCH}
+    assert moved == {"now": "2026-07-01T08:30:00.000Z", "frozen": True, "start": EPOCH}
     resumed = move_clock(client, action="resume")
     assert resumed["frozen"] is False
     assert parse(resumed["now"]) >= parse("2026-07-01T08:30:00Z")

@@ -182,7 +182,7 @@ def test_journal_lists_newest_first_with_every_field(client, auth):
     assert entries[2]["query"] == "format=Entity"
     assert entries[3]["query"] == ""
     assert entries[3]["time"] == EPOCH
-    assert [e["time"] for e in entries[:3]] == ["2026-06-15T12:01:00Z"] * 3
+    assert [e["time"] for e in entries[:3]] == ["2026-06-15T12:01:00.000Z"] * 3
     assert all(isinstance(e["duration_ms"], int | float) and e["duration_ms"] >= 0
                for e in entries)
 

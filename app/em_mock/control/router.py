@@ -24,7 +24,7 @@ from em_mock.core.generate import DEFAULT_SEED, Sizes
 from em_mock.core.http.deps import runtime
 from em_mock.core.registry import HEADLINES
 from em_mock.core.runtime import Runtime
-from em_mock.core.times import format_instant, parse_instant_ms
+from em_mock.core.times import format_instant_ms, parse_instant_ms
 
 TOKEN_HEADER = "X-Mock-Token"
 
@@ -56,7 +56,8 @@ router = APIRouter(dependencies=[Depends(_check_token)])
 
 @public.get("/health", summary="Liveness: answers while the process serves requests")
 async def health() -> dict[str, str]:
-    """Always ``{"status": "ok"}``; this path never changes."""
+    """Always ``{"status": "ok"}``; this path never changes. It needs no token, is never
+    journaled or faulted, and answers with ``--no-control`` too."""
     return {"status": "ok"}
 
 
@@ -64,7 +65,7 @@ async def health() -> dict[str, str]:
 async def ready(rt: RT) -> dict[str, Any]:
     """Ready to serve, and what is loaded."""
     counts = {h.key: h.count(rt.store.data) for h in HEADLINES}
-    return {"ready": True, **counts, "clock": format_instant(rt.clock.now_ms())}
+    return {"ready": True, **counts, "clock": format_instant_ms(rt.clock.now_ms())}
 
 
 @router.post("/reset", summary="Back to the start-up baseline")
@@ -92,15 +93,19 @@ async def seed(spec: SeedSpec, rt: RT) -> dict[str, Any]:
 
 @router.get("/state", summary="The whole data set in the fixture format")
 async def get_state(rt: RT) -> dict[str, Any]:
-    """What ``em-mock export`` would write now."""
-    return to_document(rt.store.data)
+    """The data set as the API serves it now; ``Anchor`` is the clock's current time."""
+    return _document(rt)
+
+
+def _document(rt: Runtime) -> dict[str, Any]:
+    now = rt.clock.now_ms()
+    rt.simulation.advance(rt.store, now)
+    return to_document(rt.store.data, now, served=True)
 
 
 def _replace_from(rt: Runtime, document: Any, label: str) -> None:
-    anchor = rt.store.data.anchor_ms
     try:
-        data = load_documents([(label, document)],
-                              rt.clock.start_ms if anchor is None else anchor)
+        data = load_documents([(label, document)], rt.clock.now_ms())
     except FixtureError as exc:
         raise ControlError(400, "The data is not valid; nothing was changed.", exc.errors) from None
     rt.store.replace(data)
@@ -110,8 +115,8 @@ def _replace_from(rt: Runtime, document: Any, label: str) -> None:
 async def put_state(rt: RT, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Validate ``document`` as a fixture file and serve it; 400 with every reason if not.
 
-    An ``Anchor`` in the document is mapped onto the current data's anchor, so what
-    ``GET /mock/state`` returned comes back unchanged.
+    An ``Anchor`` in the document stands for the clock's current time, as in what
+    ``GET /mock/state`` returns, so that comes back unchanged.
     """
     _replace_from(rt, document, "request body")
     return await ready(rt)
@@ -133,7 +138,7 @@ def _guid(text: str) -> str:
 def _edit(rt: Runtime, collection: str, guid: str | None, item: dict[str, Any] | None
           ) -> dict[str, Any] | None:
     section, type_name = _editable(collection)
-    document = to_document(rt.store.data)
+    document = _document(rt)
     items: list[dict[str, Any]] = document[section]
     if guid is None:
         assert item is not None
@@ -182,8 +187,8 @@ async def delete_item(collection: str, uid: str, rt: RT) -> Response:
 
 
 def _clock(rt: Runtime) -> dict[str, Any]:
-    return {"now": format_instant(rt.clock.now_ms()), "frozen": rt.clock.frozen,
-            "start": format_instant(rt.clock.start_ms)}
+    return {"now": format_instant_ms(rt.clock.now_ms()), "frozen": rt.clock.frozen,
+            "start": format_instant_ms(rt.clock.start_ms)}
 
 
 class ClockChange(BaseModel):

@@ -7,8 +7,11 @@ Every file is validated in full before anything is served; errors name the file,
 JSON path and the reason.
 
 When the document has an ``Anchor`` instant, every time in it is shifted by
-``clock start - Anchor`` at load, so the data keeps its age relative to the mock's
-clock. Without ``Anchor`` the times are served as written.
+``clock - Anchor`` at load (the clock's start at start-up, its current time for
+``PUT /mock/state``), so the data keeps its age relative to the mock's clock. An export
+writes the clock's current time as ``Anchor``, in the frame of the data's source, so
+export, load and export again gives the same bytes. Without ``Anchor`` the times are
+served as written.
 
 Each family declares its sections as :class:`Section` objects: how to read one into the
 data set and write it out, and where it stands. Sections are read and written in rank
@@ -25,7 +28,7 @@ from typing import Any
 
 from em_mock.core.tables import DataSet
 from em_mock.core.times import parse_instant_ms
-from em_mock.core.validate import FixtureError, Reader, fixture_time
+from em_mock.core.validate import FixtureError, Reader, TimeWriter, time_writer
 
 __all__ = ["FORMAT", "SECTIONS", "FixtureError", "Section", "dumps", "load_documents",
            "load_path", "register_sections", "section_names", "to_document"]
@@ -36,7 +39,8 @@ Documents = list[tuple[str, Any]]
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One top-level section of the fixture format.
+    """One top-level section of the fixture format: ``read`` adds its items to the data
+    set, ``write`` lists them, writing every time with the ``TimeWriter`` it is given.
 
     ``control`` names the section's items in the control API (``/mock/data/<name>``)
     with their type, for the sections that can be edited one item at a time.
@@ -45,7 +49,7 @@ class Section:
     name: str
     rank: int
     read: Callable[[Reader, Documents, DataSet], None]
-    write: Callable[[DataSet], list[dict[str, Any]]]
+    write: Callable[[DataSet, TimeWriter], list[dict[str, Any]]]
     control: tuple[str, str] | None = None
 
 
@@ -92,7 +96,10 @@ def _documents(path: Path) -> list[tuple[str, Any]]:
 
 
 def load_documents(documents: list[tuple[str, Any]], clock_start_ms: int) -> DataSet:
-    """Validate parsed fixture documents and build the data set (all errors at once)."""
+    """Validate parsed fixture documents and build the data set (all errors at once).
+
+    ``clock_start_ms`` is the instant an ``Anchor`` stands for.
+    """
     reader = Reader()
     names = section_names()
     anchors = set()
@@ -117,7 +124,8 @@ def load_documents(documents: list[tuple[str, Any]], clock_start_ms: int) -> Dat
     documents = [(f, d) for f, d in documents if isinstance(d, dict)]
     data = DataSet()
     if anchors and not reader.errors:
-        reader.shift_ms = clock_start_ms - anchors.pop()
+        data.source_anchor_ms = anchors.pop()
+        reader.shift_ms = clock_start_ms - data.source_anchor_ms
         data.anchor_ms = clock_start_ms
     for section in SECTIONS:
         section.read(reader, documents, data)
@@ -131,16 +139,25 @@ def load_path(path: Path, clock_start_ms: int) -> DataSet:
     return load_documents(_documents(path), clock_start_ms)
 
 
-def to_document(data: DataSet) -> dict[str, Any]:
-    """The fixture document for ``data``."""
+def to_document(data: DataSet, now_ms: int | None = None, *, served: bool = False
+                ) -> dict[str, Any]:
+    """The fixture document for ``data`` with the mock's clock at ``now_ms``.
+
+    ``Anchor`` stands for ``now_ms`` (default: the instant the data was anchored at), so
+    the data comes back as old as it is at ``now_ms``. Times are written in the frame of
+    the data's source (the file it was loaded from; one fixed frame for generated data),
+    so the same data exports the same bytes at any clock; with ``served`` they are
+    written as the API serves them instead.
+    """
+    time = time_writer(0 if served else data.frame_shift_ms)
     doc: dict[str, Any] = {"Format": FORMAT}
     if data.anchor_ms is not None:
-        doc["Anchor"] = fixture_time(data.anchor_ms)
+        doc["Anchor"] = time(data.anchor_ms if now_ms is None else now_ms)
     for section in SECTIONS:
-        doc[section.name] = section.write(data)
+        doc[section.name] = section.write(data, time)
     return doc
 
 
-def dumps(data: DataSet) -> str:
+def dumps(data: DataSet, now_ms: int | None = None) -> str:
     """The fixture file text for ``data`` (stable: export, load, export is byte-identical)."""
-    return json.dumps(to_document(data), indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(to_document(data, now_ms), indent=1, ensure_ascii=False) + "\n"

@@ -1,7 +1,8 @@
 """The seeded generator: families contribute seeders, run in rank order on one context.
 
 Everything is drawn from seeded ``random.Random`` streams and placed relative to
-``now_ms``, so the same seed and sizes give the same data, shifted with the clock.
+``now_ms``, so the same seed and sizes give the same data, shifted with the clock;
+exported, it is written relative to one fixed ``GENERATED_ANCHOR_MS`` whatever the clock.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from em_mock.core.tables import DataSet
 
 DEFAULT_SEED = 1
+# The Anchor generated data is exported at (2026-01-01T00:00:00.000Z), whatever the clock:
+# the same seed and sizes always export the same bytes.
+GENERATED_ANCHOR_MS = 1_767_225_600_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,8 @@ def new_guid(rng: random.Random) -> str:
 
 def generate(seed: int, sizes: Sizes, now_ms: int) -> DataSet:
     """A data set for ``seed`` and ``sizes``, with times relative to ``now_ms``."""
-    ctx = SeedContext(seed, sizes, now_ms, DataSet(anchor_ms=now_ms))
+    ctx = SeedContext(seed, sizes, now_ms,
+                      DataSet(anchor_ms=now_ms, source_anchor_ms=GENERATED_ANCHOR_MS))
     for seeder in SEEDERS:
         seeder.run(ctx)
     return ctx.data

@@ -101,5 +101,4 @@ class Runtime:
 
     def reseed(self, seed: int, sizes: Sizes) -> None:
         """Replace the data with a generated set relative to the clock's current time."""
-        self.simulation.runs.clear()
         self.store.replace(generate(seed, sizes, self.clock.now_ms()))

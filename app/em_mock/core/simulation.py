@@ -2,17 +2,19 @@
 
 A run (a failover plan's, a job's) is a function of the time since it started;
 :meth:`Simulation.advance` brings every active run's session up to the clock, so
-nothing happens between requests. Families define their runs; the core keeps them and
-the tasks.
+nothing happens between requests. Families define their runs and keep them in tables of
+the data set, so runs in flight are exported, loaded and replaced with the data, and a
+restarted server continues them; the core drives every registered run table.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from em_mock.core.store import Store
+from em_mock.core.tables import Table
 
 STARTING_MS = 10_000
 PER_VM_MS = 30_000
@@ -48,19 +50,26 @@ class EmTask:
         return now_ms >= self.finish_ms
 
 
+RUN_TABLES: list[Table[Any]] = []
+
+
+def register_run_tables(*tables: Table[Any]) -> None:
+    """Tables of runs in flight (by session id) for the clock to drive."""
+    RUN_TABLES.extend(tables)
+
+
 @dataclass
 class Simulation:
-    """Active runs (by session id) and the tasks actions returned (by owner and id)."""
+    """Drives the data set's runs in flight; keeps the tasks actions returned (by owner and
+    id)."""
 
     rng: random.Random
     task_delay_ms: int
-    runs: dict[str, Run] = field(default_factory=dict)
     tasks: dict[tuple[str, str], EmTask] = field(default_factory=dict)
     _counters: dict[str, int] = field(default_factory=dict)
 
     def clear(self) -> None:
-        """Forget every run and task."""
-        self.runs.clear()
+        """Forget every task."""
         self.tasks.clear()
         self._counters.clear()
 
@@ -76,14 +85,14 @@ class Simulation:
         return task
 
     def advance(self, store: Store, now_ms: int) -> None:
-        """Bring every active run's session up to ``now_ms``."""
-        if not self.runs:
-            return
+        """Bring every active run's session up to ``now_ms``; forget the runs that ended."""
         changed = False
-        for session_id, run in list(self.runs.items()):
-            moved, finished = run.advance(store, now_ms)
-            changed |= moved
-            if finished:
-                del self.runs[session_id]
+        for table in RUN_TABLES:
+            runs: dict[str, Run] = table.of(store.data)
+            for session_id, run in list(runs.items()):
+                moved, finished = run.advance(store, now_ms)
+                changed |= moved
+                if finished:
+                    del runs[session_id]
         if changed:
             store.changed()

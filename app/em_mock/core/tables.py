@@ -30,12 +30,24 @@ class DataSet:
     """Everything the EM API serves: named tables of entities keyed by bare GUID.
 
     ``anchor_ms`` is the instant the data's times are relative to (see the fixture
-    format); ``None`` means the times are absolute.
+    format); ``None`` means the times are absolute. ``source_anchor_ms`` is that same
+    instant as its source wrote it (the file's ``Anchor``): an export writes every time
+    in the source's frame, so export, load and export again gives the same bytes at any
+    clock.
     """
 
-    def __init__(self, anchor_ms: int | None = None) -> None:
+    def __init__(self, anchor_ms: int | None = None, source_anchor_ms: int | None = None
+                 ) -> None:
         self.tables: dict[str, dict[str, Any]] = {}
         self.anchor_ms = anchor_ms
+        self.source_anchor_ms = source_anchor_ms
+
+    @property
+    def frame_shift_ms(self) -> int:
+        """How far the data's times were moved from its source's (0 for absolute times)."""
+        if self.anchor_ms is None or self.source_anchor_ms is None:
+            return 0
+        return self.anchor_ms - self.source_anchor_ms
 
     def table(self, name: str) -> dict[str, Any]:
         """The table called ``name`` (created empty on first use)."""

@@ -31,6 +31,16 @@ def format_instant(ms: int, digits: int = 3) -> str:
     return whole.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(micros, digits) + "Z"
 
 
+def format_instant_ms(ms: int) -> str:
+    """``2025-01-13T16:21:35.740Z``: UTC, always three fractional digits.
+
+    How em-mock writes its own times (fixture files, the journal, the control API); the
+    EM API itself writes :func:`format_instant`, as the vendor does.
+    """
+    whole, micros = _split(ms)
+    return whole.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros // 1000:03d}Z"
+
+
 def name_suffix(ms: int, digits: int = 0) -> str:
     """The ``yyyy-MM-dd HH:mm:ss`` suffix of a session name; v13 adds the fraction."""
     whole, micros = _split(ms)

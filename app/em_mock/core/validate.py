@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from em_mock.core.times import format_instant, parse_instant_ms
+from em_mock.core.times import format_instant_ms, parse_instant_ms
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MISSING = object()
 
 
 def fixture_time(ms: int | None) -> str | None:
-    """An instant as fixture files write it: UTC, milliseconds, ``null`` when absent."""
-    return None if ms is None else format_instant(ms, 3)
+    """An instant as fixture files write it: UTC, three fractional digits, ``null`` when
+    absent."""
+    return None if ms is None else format_instant_ms(ms)
+
+
+TimeWriter = Callable[[int | None], str | None]
+
+
+def time_writer(shift_ms: int) -> TimeWriter:
+    """:func:`fixture_time` for data whose times were moved ``shift_ms`` from its source."""
+    def write(ms: int | None) -> str | None:
+        return None if ms is None else format_instant_ms(ms - shift_ms)
+    return write
 
 
 class FixtureError(Exception):
@@ -58,6 +69,7 @@ class Reader:
         if (isinstance(raw, bool) and bool not in kinds) or not isinstance(raw, kinds):
             names = " or ".join(k.__name__.replace("str", "string").replace("int", "integer")
                                 .replace("bool", "boolean").replace("list", "array")
+                                .replace("dict", "object")
                                 for k in kinds)
             self.error(src, key, f"must be {'null or ' if nullable else ''}{names}, "
                        f"not {json.dumps(raw)[:60]}")
@@ -142,3 +154,25 @@ def sub_items(reader: Reader, src: Source, key: str) -> list[Source]:
         else:
             reader.error(sub, None, "must be an object")
     return out
+
+
+RUN_OUTCOMES = ("Success", "Warning", "Failed")
+
+
+def read_run(reader: Reader, src: Source, state: str | None, done: str, message_key: str,
+             count: int) -> tuple[str, str | None, int] | None:
+    """A session's ``Run`` (a run in flight): ``(outcome, message, culprit)``, or ``None``."""
+    raw = reader.value(src, "Run", dict, nullable=True)
+    if raw is None:
+        return None
+    run = Source(src.file, f"{src.path}.Run", raw)
+    reader.unknown_keys(run, ("Outcome", message_key, "Culprit"))
+    outcome = reader.choice(run, "Outcome", RUN_OUTCOMES)
+    message = reader.value(run, message_key, str, nullable=True)
+    culprit = reader.value(run, "Culprit", int, default=-1)
+    if not -1 <= culprit < max(count, 0):
+        reader.error(run, "Culprit", f"{culprit} is not -1 or the index of one of the "
+                                     f"{count} tasks")
+    if state == done:
+        reader.error(src, "Run", f"must be null when State is {done} (the run is over)")
+    return None if outcome is None else (outcome, message, culprit)

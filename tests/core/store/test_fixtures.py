@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,11 @@ def guid(uid: str) -> str:
 
 def when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def fixture_text(moment: datetime) -> str:
+    """How em-mock writes its own times: UTC, always three fractional digits."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond // 1000:03d}Z"
 
 
 def em_time(moment: datetime) -> str:
@@ -732,8 +738,20 @@ def test_export_load_export_is_byte_identical(tmp_path, source, start):
     exported = tmp_path / "export.json"
     exported.write_text(first, encoding="utf-8")
     assert dumps(load_path(exported, start)) == first
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    assert json.loads(first)["Anchor"] == em_time(epoch + timedelta(milliseconds=start))
+    # Written in the source's frame: the source's Anchor, whatever the clock.
+    source_anchor = json.loads(source.read_text(encoding="utf-8"))["Anchor"]
+    assert json.loads(first)["Anchor"] == fixture_text(when(source_anchor))
+
+
+@pytest.mark.parametrize("source", [DEFAULT, EXAMPLE], ids=["default", "example"])
+def test_export_is_the_same_bytes_at_any_clock(source):
+    """Loaded at two different clock starts (as two unpinned runs are), the same file
+    exports the same bytes, and loading that export at a third start changes nothing."""
+    first = dumps(load_path(source, START_MS))
+    later = dumps(load_path(source, START_MS + 86_400_000 * 40 + 1_234))
+    assert later == first
+    third = load_documents([("export", json.loads(first))], START_MS - 777_777)
+    assert dumps(third) == first
 
 
 def test_export_of_generated_data_round_trips():
@@ -749,7 +767,7 @@ def test_export_without_an_anchor_round_trips(tmp_path):
     assert "Anchor" not in json.loads(first)
     assert dumps(load_documents([("export", json.loads(first))], START_MS)) == first
     assert [s["CreationTimeUTC"] for s in json.loads(first)["CloudFailoverSessions"]] == [
-        em_time(when(s["CreationTimeUTC"])) for s in doc["CloudFailoverSessions"]]
+        fixture_text(when(s["CreationTimeUTC"])) for s in doc["CloudFailoverSessions"]]
 
 
 # --- (5) the embedded default ---------------------------------------------------------------
@@ -812,3 +830,55 @@ def test_cli_refuses_invalid_json(tmp_path):
     assert result.returncode != 0
     assert f"{bad}: $: not valid JSON" in result.stderr
     assert "line 1 column 20" in result.stderr
+
+
+# --- (7) runs in flight and how times are written -------------------------------------------
+
+
+def _working(doc: dict[str, Any]) -> dict[str, Any]:
+    session: dict[str, Any] = next(s for s in doc["CloudFailoverSessions"]
+                                   if s["State"] == "Working")
+    return session
+
+
+def test_a_run_in_flight_loads_and_exports_unchanged():
+    doc = example()
+    _working(doc)["Run"] = {"Outcome": "Warning", "FailureMessage": "slow disk", "Culprit": 0}
+    first = dumps(load_documents([("run", doc)], START_MS))
+    assert _working(json.loads(first))["Run"] == {
+        "Outcome": "Warning", "FailureMessage": "slow disk", "Culprit": 0}
+    assert dumps(load_documents([("export", json.loads(first))], START_MS + 5_000)) == first
+
+
+@pytest.mark.parametrize("run, where, reason", [
+    ({"Outcome": "Great"}, "Run.Outcome", "'Great' is not one of Success, Warning, Failed"),
+    ({"Outcome": "Failed", "Culprit": 9}, "Run.Culprit", "9 is not -1 or the index"),
+    ({"Outcome": "Success", "Colour": "red"}, "Run.Colour", "unknown key"),
+    ("soon", "Run", "must be null or object"),
+])
+def test_a_bad_run_is_refused_with_its_path(tmp_path, run, where, reason):
+    doc = example()
+    index = doc["CloudFailoverSessions"].index(_working(doc))
+    _working(doc)["Run"] = run
+    path, message = only_error(tmp_path, doc)
+    assert path == f"$.CloudFailoverSessions[{index}].{where}"
+    assert reason in message
+
+
+def test_a_stopped_session_cannot_have_a_run(tmp_path):
+    doc = example()
+    stopped = next(s for s in doc["CloudFailoverSessions"] if s["State"] == "Stopped")
+    stopped["Run"] = {"Outcome": "Success"}
+    index = doc["CloudFailoverSessions"].index(stopped)
+    path, message = only_error(tmp_path, doc)
+    assert path == f"$.CloudFailoverSessions[{index}].Run"
+    assert "must be null when State is Stopped" in message
+
+
+def test_every_time_in_an_export_has_three_fraction_digits():
+    """Whole seconds are written .000Z, tenths .500Z: never trimmed, never absent."""
+    text = dumps(load_path(DEFAULT, START_MS + 500))
+    written = re.findall(r'"(\d{4}-\d{2}-\d{2}T[^"]*)"', text)
+    assert len(written) > 10_000
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", t) for t in written)
+    assert json.loads(text)["Anchor"] == "2026-01-01T00:00:00.000Z"

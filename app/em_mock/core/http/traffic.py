@@ -16,7 +16,7 @@ from em_mock.core.http.deps import collapse_slashes
 from em_mock.core.journal import Entry
 from em_mock.core.runtime import Runtime
 from em_mock.core.server import abort_connection
-from em_mock.core.times import format_instant
+from em_mock.core.times import format_instant_ms
 from em_mock.core.wire.errors import error_node
 from em_mock.core.wire.negotiate import render, wants_json
 
@@ -65,7 +65,7 @@ class Traffic:
                 await self._fault(rule, scope, receive, record, status)
         finally:
             rt.journal.add(Entry(
-                time=format_instant(rt.clock.now_ms()), method=scope["method"], path=path,
+                time=format_instant_ms(rt.clock.now_ms()), method=scope["method"], path=path,
                 query=scope.get("query_string", b"").decode("latin-1"), status=status["code"],
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 fault=rule.action if rule else None))

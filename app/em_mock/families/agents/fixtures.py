@@ -7,7 +7,7 @@ from typing import Any
 from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
-from em_mock.core.validate import Reader, claim, items
+from em_mock.core.validate import Reader, TimeWriter, claim, items
 from em_mock.families.agents.model import (
     AGENT_STATUSES,
     DISCOVERED_COMPUTERS,
@@ -58,14 +58,14 @@ def _read_computers(reader: Reader, docs: Documents, data: DataSet) -> None:
             DISCOVERED_COMPUTERS.of(data)[computer.id] = computer
 
 
-def _write_groups(data: DataSet) -> list[dict[str, Any]]:
+def _write_groups(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{
         "UID": urn("AgentProtectionGroup", g.id), "Name": g.name,
         "BackupServerUid": urn("BackupServer", g.backup_server.id),
     } for g in PROTECTION_GROUPS.of(data).values()]
 
 
-def _write_computers(data: DataSet) -> list[dict[str, Any]]:
+def _write_computers(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{
         "UID": urn("DiscoveredComputer", c.id), "Name": c.name,
         "ProtectionGroupUid": urn("AgentProtectionGroup", c.protection_group.id),

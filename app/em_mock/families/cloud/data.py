@@ -27,7 +27,6 @@ DAY_MS = 86_400_000
 MINUTE_MS = 60_000
 HISTORY_DAYS = 60
 REPLICA_POINT_INTERVAL_MS = 3 * DAY_MS
-
 FAILURE_MESSAGES = (
     "Failed to power on the replica VM: not enough memory on the host.",
     "Cannot connect to the cloud gateway: the connection timed out.",

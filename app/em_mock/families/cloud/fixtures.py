@@ -8,7 +8,7 @@ from typing import Any
 from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
-from em_mock.core.validate import Reader, Source, claim, fixture_time, items
+from em_mock.core.validate import Reader, Source, TimeWriter, claim, items, read_run
 from em_mock.families.cloud.model import (
     PLANS,
     REPLICA_POINTS,
@@ -24,6 +24,7 @@ from em_mock.families.cloud.model import (
     PlanVm,
     index_replica_points,
 )
+from em_mock.families.cloud.runs import PLAN_RUNS, PlanRun
 from em_mock.families.infrastructure.model import SERVERS, BackupServer
 
 OUTCOMES = ("Success", "Warning", "Failed")
@@ -34,7 +35,7 @@ _PLAN_KEYS = ("UID", "Name", "TenantUid", "BackupServerUid", "Description",
               "PreFailoverPlanCommandEnabled", "PreFailoverPlanCommand",
               "PostFailoverPlanCommandEnabled", "PostFailoverPlanCommand", "Outcome", "Vms")
 _SESSION_KEYS = ("UID", "CloudFailoverPlanUid", "CreationTimeUTC", "EndTimeUTC", "State",
-                 "Result", "Progress", "FailureMessage", "Tasks")
+                 "Result", "Progress", "FailureMessage", "Tasks", "Run")
 _TASK_KEYS = ("VmName", "VmReplicaPointUid", "CreationTimeUTC", "EndTimeUTC", "State",
               "Result", "Progress", "FailureMessage")
 
@@ -165,18 +166,22 @@ def _read_sessions(reader: Reader, docs: Documents, data: DataSet) -> None:
                 reader.error(t_src, "VmReplicaPointUid",
                              f"no replica point has the UID {point_id}")
             tasks.append(CloudFailoverTask(vm_name, point, *_run_fields(reader, t_src)))
+        run = read_run(reader, src, src.item.get("State"), "Stopped", "FailureMessage",
+                       len(plan.vms) if plan else 0)
         if plan is not None and claim(reader, seen, src, guid):
             SESSIONS.of(data)[guid or ""] = CloudFailoverSession(
                 guid or "", plan, created, ended, state, result, progress, message, tasks)
+            if run is not None:
+                PLAN_RUNS.of(data)[guid or ""] = PlanRun(guid or "", plan.id, created, *run)
 
 
-def _task(task: CloudFailoverTask) -> dict[str, Any]:
+def _task(task: CloudFailoverTask, time: TimeWriter) -> dict[str, Any]:
     return {
         "VmName": task.vm_name,
         "VmReplicaPointUid": urn("CloudVmReplicaPoint", task.replica_point.id)
         if task.replica_point else None,
-        "CreationTimeUTC": fixture_time(task.creation_ms),
-        "EndTimeUTC": fixture_time(task.end_ms),
+        "CreationTimeUTC": time(task.creation_ms),
+        "EndTimeUTC": time(task.end_ms),
         "State": task.state,
         "Result": task.result,
         "Progress": task.progress,
@@ -184,12 +189,12 @@ def _task(task: CloudFailoverTask) -> dict[str, Any]:
     }
 
 
-def _write_tenants(data: DataSet) -> list[dict[str, Any]]:
+def _write_tenants(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{"UID": urn("CloudTenant", t.id), "Name": t.name}
             for t in TENANTS.of(data).values()]
 
 
-def _write_plans(data: DataSet) -> list[dict[str, Any]]:
+def _write_plans(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{
         "UID": urn("CloudFailoverPlan", p.id), "Name": p.name,
         "TenantUid": urn("CloudTenant", p.tenant.id),
@@ -201,20 +206,29 @@ def _write_plans(data: DataSet) -> list[dict[str, Any]]:
         "PostFailoverPlanCommand": p.post_command,
         "Outcome": p.outcome,
         "Vms": [{"FailoverPlanVMId": vm.id, "Name": vm.name, "ReplicaPoints": [
-            {"UID": urn("CloudVmReplicaPoint", rp.id),
-             "CreationTimeUTC": fixture_time(rp.creation_ms)}
+            {"UID": urn("CloudVmReplicaPoint", rp.id), "CreationTimeUTC": time(rp.creation_ms)}
             for rp in vm.replica_points]} for vm in p.vms],
     } for p in PLANS.of(data).values()]
 
 
-def _write_sessions(data: DataSet) -> list[dict[str, Any]]:
-    return [{
+def _session(s: CloudFailoverSession, run: PlanRun | None, time: TimeWriter
+             ) -> dict[str, Any]:
+    item: dict[str, Any] = {
         "UID": urn("CloudFailoverSession", s.id),
         "CloudFailoverPlanUid": urn("CloudFailoverPlan", s.plan.id),
-        "CreationTimeUTC": fixture_time(s.creation_ms), "EndTimeUTC": fixture_time(s.end_ms),
+        "CreationTimeUTC": time(s.creation_ms), "EndTimeUTC": time(s.end_ms),
         "State": s.state, "Result": s.result, "Progress": s.progress,
-        "FailureMessage": s.failure_message, "Tasks": [_task(t) for t in s.tasks],
-    } for s in SESSIONS.of(data).values()]
+        "FailureMessage": s.failure_message, "Tasks": [_task(t, time) for t in s.tasks],
+    }
+    if run is not None:
+        item["Run"] = {"Outcome": run.outcome, "FailureMessage": run.message,
+                       "Culprit": run.culprit}
+    return item
+
+
+def _write_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    runs = PLAN_RUNS.of(data)
+    return [_session(s, runs.get(s.id), time) for s in SESSIONS.of(data).values()]
 
 
 register_sections(

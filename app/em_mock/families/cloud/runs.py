@@ -11,8 +11,16 @@ import random
 from dataclasses import dataclass
 
 from em_mock.core.errors import EMError
-from em_mock.core.simulation import PER_VM_MS, STARTING_MS, STOPPING_MS, EmTask, Simulation
+from em_mock.core.simulation import (
+    PER_VM_MS,
+    STARTING_MS,
+    STOPPING_MS,
+    EmTask,
+    Simulation,
+    register_run_tables,
+)
 from em_mock.core.store import Store
+from em_mock.core.tables import Table
 from em_mock.families.cloud.data import FAILURE_MESSAGES, WARNING_MESSAGES
 from em_mock.families.cloud.model import (
     SESSIONS,
@@ -27,7 +35,12 @@ OPERATIONS = {"start": "StartCloudFailoverPlan", "test": "TestCloudFailoverPlan"
 
 @dataclass(slots=True)
 class PlanRun:
-    """One plan run the clock drives: when it starts, how it ends, which VM explains it."""
+    """A failover plan run the clock drives (started through an action).
+
+    It starts at its session's ``CreationTimeUTC``; ``outcome`` is how it ends,
+    ``message`` the failure or warning text, ``culprit`` the index of the VM that
+    explains a warning or failure (-1: none).
+    """
 
     session_id: str
     plan_id: str
@@ -43,6 +56,10 @@ class PlanRun:
             return False, True
         changed = apply(self, session, session.plan, now_ms)
         return changed, session.state == "Stopped"
+
+
+PLAN_RUNS: Table[PlanRun] = Table("plan_runs")
+register_run_tables(PLAN_RUNS)
 
 
 def course(run: PlanRun, plan: CloudFailoverPlan, now_ms: int
@@ -125,7 +142,7 @@ def start(sim: Simulation, store: Store, plan: CloudFailoverPlan, action: str, o
     apply(run, session, plan, now_ms)
     SESSIONS.of(store.data)[session.id] = session
     store.changed()
-    sim.runs[session.id] = run
+    PLAN_RUNS.of(store.data)[session.id] = run
     return sim.task(owner, OPERATIONS[action], now_ms, True,
                     f'Cloud failover plan "{plan.name}" triggered to {action}.',
                     ("CloudFailoverSession", f"cloud/failoverSessions/{session.id}"), plan.name)

@@ -8,7 +8,7 @@ from typing import Any
 from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
-from em_mock.core.validate import Reader, Source, claim, items
+from em_mock.core.validate import Reader, Source, TimeWriter, claim, items
 from em_mock.families.infrastructure.model import (
     MANAGED_SERVER_TYPES,
     MANAGED_SERVERS,
@@ -55,7 +55,7 @@ def _read_servers(reader: Reader, docs: Documents, data: DataSet) -> None:
             SERVERS.of(data)[server.id] = server
 
 
-def _write_servers(data: DataSet) -> list[dict[str, Any]]:
+def _write_servers(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{
         "UID": urn("BackupServer", s.id), "Name": s.name, "Description": s.description,
         "Port": s.port, "Version": s.version, "WcfPort": s.wcf_port,
@@ -81,7 +81,7 @@ def _read_repositories(reader: Reader, docs: Documents, data: DataSet) -> None:
                                                            kind or "WindowsLocal", capacity, free)
 
 
-def _write_repositories(data: DataSet) -> list[dict[str, Any]]:
+def _write_repositories(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{
         "UID": urn("Repository", r.id), "Name": r.name,
         "BackupServerUid": urn("BackupServer", r.backup_server.id), "Kind": r.kind,
@@ -118,7 +118,7 @@ def _read_managed_servers(reader: Reader, docs: Documents, data: DataSet) -> Non
             managed.parent = parent
 
 
-def _write_managed_servers(data: DataSet) -> list[dict[str, Any]]:
+def _write_managed_servers(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{
         "UID": urn("ManagedServer", m.id), "Name": m.name,
         "BackupServerUid": urn("BackupServer", m.backup_server.id),

@@ -8,7 +8,15 @@ from typing import Any
 from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
-from em_mock.core.validate import Reader, Source, claim, fixture_time, items, sub_items
+from em_mock.core.validate import (
+    Reader,
+    Source,
+    TimeWriter,
+    claim,
+    items,
+    read_run,
+    sub_items,
+)
 from em_mock.families.infrastructure.fixtures import server_of
 from em_mock.families.infrastructure.model import REPOSITORIES, BackupServer
 from em_mock.families.jobs.model import (
@@ -26,12 +34,13 @@ from em_mock.families.jobs.model import (
     TaskSession,
     index_task_sessions,
 )
+from em_mock.families.jobs.runs import JOB_RUNS, JobRun
 
 _JOB_KEYS = ("UID", "Name", "BackupServerUid", "JobType", "Platform", "Description",
              "ScheduleConfigured", "ScheduleEnabled", "NextRun", "RepositoryUid", "Vms",
              "SourceJobUids")
 _SESSION_KEYS = ("UID", "JobUid", "JobType", "JobName", "CreationTimeUTC", "EndTimeUTC", "State",
-                 "Result", "Progress", "FailureMessage", "IsRetry", "Tasks")
+                 "Result", "Progress", "FailureMessage", "IsRetry", "Tasks", "Run")
 _TASK_KEYS = ("UID", "VmName", "VmUid", "CreationTimeUTC", "EndTimeUTC", "State", "Result",
               "Reason", "TotalSize")
 
@@ -140,44 +149,55 @@ def _read_job_sessions(reader: Reader, docs: Documents, data: DataSet) -> None:
             reader.value(src, "FailureMessage", str, nullable=True),
             reader.value(src, "IsRetry", bool, default=False))
         _read_tasks(reader, src, session, tasks_seen)
+        run = read_run(reader, src, src.item.get("State"), "Stopped", "Reason",
+                       len(session.tasks))
         if claim(reader, seen, src, guid):
             JOB_SESSIONS.of(data)[session.id] = session
+            if run is not None:
+                outcome, reason, culprit = run
+                JOB_RUNS.of(data)[session.id] = JobRun(session.id, session.creation_ms, outcome,
+                                                       reason or "", culprit)
     index_task_sessions(data)
 
 
-def _task(t: TaskSession) -> dict[str, Any]:
+def _task(t: TaskSession, time: TimeWriter) -> dict[str, Any]:
     kind = "ReplicaTaskSession" if t.session.job.is_replica else "BackupTaskSession"
     return {"UID": urn(kind, t.id), "VmName": t.vm_name, "VmUid": t.vm_uid,
-            "CreationTimeUTC": fixture_time(t.creation_ms),
-            "EndTimeUTC": fixture_time(t.end_ms),
+            "CreationTimeUTC": time(t.creation_ms),
+            "EndTimeUTC": time(t.end_ms),
             "State": t.state, "Result": t.result, "Reason": t.reason,
             "TotalSize": t.total_size}
 
 
-def _session(s: JobSession) -> dict[str, Any]:
+def _session(s: JobSession, run: JobRun | None, time: TimeWriter) -> dict[str, Any]:
     kind = "ReplicaJobSession" if s.job.is_replica else "BackupJobSession"
-    return {"UID": urn(kind, s.id), "JobUid": urn("Job", s.job.id), "JobType": s.job_type,
-            "JobName": s.job_name, "CreationTimeUTC": fixture_time(s.creation_ms),
-            "EndTimeUTC": fixture_time(s.end_ms), "State": s.state, "Result": s.result,
-            "Progress": s.progress, "FailureMessage": s.failure_message,
-            "IsRetry": s.is_retry, "Tasks": [_task(t) for t in s.tasks]}
+    item: dict[str, Any] = {
+        "UID": urn(kind, s.id), "JobUid": urn("Job", s.job.id), "JobType": s.job_type,
+        "JobName": s.job_name, "CreationTimeUTC": time(s.creation_ms),
+        "EndTimeUTC": time(s.end_ms), "State": s.state, "Result": s.result,
+        "Progress": s.progress, "FailureMessage": s.failure_message,
+        "IsRetry": s.is_retry, "Tasks": [_task(t, time) for t in s.tasks]}
+    if run is not None:
+        item["Run"] = {"Outcome": run.outcome, "Reason": run.reason, "Culprit": run.culprit}
+    return item
 
 
-def _write_jobs(data: DataSet) -> list[dict[str, Any]]:
+def _write_jobs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{
         "UID": urn("Job", j.id), "Name": j.name,
         "BackupServerUid": urn("BackupServer", j.backup_server.id), "JobType": j.job_type,
         "Platform": j.platform, "Description": j.description,
         "ScheduleConfigured": j.schedule_configured, "ScheduleEnabled": j.schedule_enabled,
-        "NextRun": fixture_time(j.next_run_ms),
+        "NextRun": time(j.next_run_ms),
         "RepositoryUid": urn("Repository", j.repository.id) if j.repository else None,
         "Vms": [{"Name": v.name, "VmUid": v.uid, "Size": v.size} for v in j.vms],
         "SourceJobUids": [urn("Job", s.id) for s in j.sources],
     } for j in JOBS.of(data).values()]
 
 
-def _write_sessions(data: DataSet) -> list[dict[str, Any]]:
-    return [_session(s) for s in JOB_SESSIONS.of(data).values()]
+def _write_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    runs = JOB_RUNS.of(data)
+    return [_session(s, runs.get(s.id), time) for s in JOB_SESSIONS.of(data).values()]
 
 
 register_sections(

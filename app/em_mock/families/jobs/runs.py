@@ -6,8 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from em_mock.core.simulation import PER_VM_MS, STARTING_MS, STOPPING_MS, EmTask, Simulation
+from em_mock.core.simulation import (
+    PER_VM_MS,
+    STARTING_MS,
+    STOPPING_MS,
+    EmTask,
+    Simulation,
+    register_run_tables,
+)
 from em_mock.core.store import Store
+from em_mock.core.tables import Table
 from em_mock.core.times import name_suffix
 from em_mock.families.jobs.data import TASK_FAILURES, TASK_WARNINGS
 from em_mock.families.jobs.model import (
@@ -21,7 +29,7 @@ from em_mock.families.jobs.model import (
 
 @dataclass(slots=True)
 class JobRun:
-    """A job session the clock drives (started, or retried, through the API)."""
+    """A job session the clock drives (started, or retried, through an action)."""
 
     session_id: str
     start_ms: int
@@ -36,6 +44,10 @@ class JobRun:
             return False, True
         changed = apply(self, session, now_ms)
         return changed, session.state == "Stopped"
+
+
+JOB_RUNS: Table[JobRun] = Table("job_runs")
+register_run_tables(JOB_RUNS)
 
 
 def apply(run: JobRun, session: JobSession, now_ms: int) -> bool:
@@ -123,7 +135,7 @@ def job_action(sim: Simulation, store: Store, job: Job, action: str, owner: str,
     JOB_SESSIONS.of(store.data)[session.id] = session
     index_task_sessions(store.data)
     store.changed()
-    sim.runs[session.id] = run
+    JOB_RUNS.of(store.data)[session.id] = run
     kind = "ReplicaJobSession" if job.is_replica else "BackupJobSession"
     path = "replicaSessions" if job.is_replica else "backupSessions"
     return sim.task(owner, operation, now_ms, True, f'Job "{job.name}" triggered to {action}.',
@@ -143,7 +155,7 @@ def stop_session(sim: Simulation, store: Store, session: JobSession, owner: str,
 
 
 def _stop(sim: Simulation, store: Store, session: JobSession, now_ms: int) -> None:
-    sim.runs.pop(session.id, None)
+    JOB_RUNS.of(store.data).pop(session.id, None)
     session.state, session.result, session.end_ms = "Stopped", "Failed", now_ms
     session.failure_message = "Stopped by user."
     for task in session.tasks:
