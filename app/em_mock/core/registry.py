@@ -138,6 +138,14 @@ def register_logon_links(*offered: LogonLink) -> None:
     LOGON_LINKS.sort(key=lambda item: item.rank)
 
 
+def collection_links(path: str, type_name: str, rank: int, entity_rank: int
+                     ) -> tuple[LogonLink, LogonLink]:
+    """The two logon links of a collection: its references (``<Type>ReferenceList``) at
+    ``rank`` and its entities (``?format=Entity``, ``<Type>List``) at ``entity_rank``."""
+    return (LogonLink(rank, path, f"{type_name}ReferenceList"),
+            LogonLink(entity_rank, f"{path}?format=Entity", f"{type_name}List"))
+
+
 ROUTERS: list[APIRouter] = []
 
 

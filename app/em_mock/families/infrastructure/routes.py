@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from em_mock.core.http.collections import Collection, Sub, by_id, serve, table_items
 from em_mock.core.registry import (
     Headline,
-    LogonLink,
+    collection_links,
     register_headlines,
     register_logon_links,
     register_router,
@@ -60,14 +60,10 @@ serve(router, Collection(
     by_id("hierarchy roots", lambda rt: HIERARCHY_ROOTS.rows(rt.store), root_id)))
 
 register_logon_links(
-    LogonLink(10, "backupServers", "BackupServerReferenceList"),
-    LogonLink(15, "managedServers", "ManagedServerReferenceList"),
-    LogonLink(25, "hierarchyRoots", "HierarchyRootReferenceList"),
-    LogonLink(30, "repositories", "RepositoryReferenceList"),
-    LogonLink(110, "backupServers?format=Entity", "BackupServerList"),
-    LogonLink(115, "managedServers?format=Entity", "ManagedServerList"),
-    LogonLink(125, "hierarchyRoots?format=Entity", "HierarchyRootList"),
-    LogonLink(130, "repositories?format=Entity", "RepositoryList"),
+    *collection_links("backupServers", "BackupServer", 10, 110),
+    *collection_links("managedServers", "ManagedServer", 15, 115),
+    *collection_links("hierarchyRoots", "HierarchyRoot", 25, 125),
+    *collection_links("repositories", "Repository", 30, 130),
 )
 register_headlines(Headline(10, "backupServers", "backup servers",
                             lambda data: len(SERVERS.of(data))))

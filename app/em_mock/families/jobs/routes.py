@@ -20,7 +20,7 @@ from em_mock.core.http.collections import (
     table_items,
 )
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, find
-from em_mock.core.registry import LogonLink, register_logon_links, register_router
+from em_mock.core.registry import collection_links, register_logon_links, register_router
 from em_mock.core.runtime import Runtime
 from em_mock.core.wire import documents as docs
 from em_mock.families.infrastructure.routes import SERVER_COLLECTION
@@ -102,14 +102,9 @@ async def job_include(job_id: str, object_id: str, _: CurrentSession, rt: Runtim
 
 
 register_logon_links(
-    LogonLink(20, "jobs", "JobReferenceList"),
-    LogonLink(40, "backupSessions", "BackupJobSessionReferenceList"),
-    LogonLink(50, "replicaSessions", "ReplicaJobSessionReferenceList"),
-    LogonLink(60, "backupTaskSessions", "BackupTaskSessionReferenceList"),
-    LogonLink(70, "replicaTaskSessions", "ReplicaTaskSessionReferenceList"),
-    LogonLink(120, "jobs?format=Entity", "JobList"),
-    LogonLink(140, "backupSessions?format=Entity", "BackupJobSessionList"),
-    LogonLink(150, "replicaSessions?format=Entity", "ReplicaJobSessionList"),
-    LogonLink(160, "backupTaskSessions?format=Entity", "BackupTaskSessionList"),
-    LogonLink(170, "replicaTaskSessions?format=Entity", "ReplicaTaskSessionList"),
+    *collection_links("jobs", "Job", 20, 120),
+    *collection_links("backupSessions", "BackupJobSession", 40, 140),
+    *collection_links("replicaSessions", "ReplicaJobSession", 50, 150),
+    *collection_links("backupTaskSessions", "BackupTaskSession", 60, 160),
+    *collection_links("replicaTaskSessions", "ReplicaTaskSession", 70, 170),
 )
