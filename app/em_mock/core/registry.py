@@ -121,12 +121,20 @@ def register_resources(*resources: ResourceType) -> None:
 
 @dataclass(frozen=True, slots=True)
 class LogonLink:
-    """A ``Down`` link of the logon session: where it leads, its type, its place."""
+    """A link of the logon session: its place, where it leads, its type.
+
+    A link's rank is ten times its position in the logon session of a real v12 server
+    (``backupServers`` 10, ``managedServers`` 20, ... ``systemSessions?format=Entity``
+    660; ``tests/data/em-json-samples/veeam_login_v12.json`` is that list), so a family
+    can put its links where the vendor has them; links a real server lacks take a rank
+    between.
+    """
 
     rank: int
     path: str
-    type_name: str
+    type_name: str | None
     name: str | None = None
+    rel: str = "Down"
 
 
 LOGON_LINKS: list[LogonLink] = []

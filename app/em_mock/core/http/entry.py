@@ -19,12 +19,12 @@ router = APIRouter()
 
 _VERSION = re.compile(r"^v1_\d{1,3}$", re.IGNORECASE)
 # The query service is the core's own; families offer their collections.
-register_logon_links(LogonLink(90, "querySvc", "QueryService"))
+register_logon_links(LogonLink(310, "querySvc", "QueryService"))
 
 
 def logon_body(ctx: Ctx, session: LogonSession) -> Node:
     """The ``LogonSession`` document of ``session``."""
-    down = [link("Down", ctx.api(offered.path), offered.type_name, offered.name)
+    down = [link(offered.rel, ctx.api(offered.path), offered.type_name, offered.name)
             for offered in LOGON_LINKS]
     return docs.logon_session(ctx, session.id, session.user, down)
 

@@ -36,4 +36,4 @@ async def agents_hub(me: CurrentSession, out: WireDep) -> Response:
     ]))
 
 
-register_logon_links(LogonLink(190, "agents", "AgentsService"))
+register_logon_links(LogonLink(560, "agents", "AgentsService"))

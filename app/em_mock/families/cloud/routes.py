@@ -61,7 +61,8 @@ async def cloud_hub(me: CurrentSession, out: WireDep) -> Response:
     return out.send(docs.hub("CloudConnectService", "CloudConnectService", api("cloud"), links))
 
 
-register_logon_links(LogonLink(180, "cloud", "CloudConnectService"))
+# A real server offers no /cloud link to an administrator; em-mock does, next to /vCloud.
+register_logon_links(LogonLink(545, "cloud", "CloudConnectService"))
 register_headlines(
     Headline(20, "failoverPlans", "failover plans", lambda data: len(PLANS.of(data))),
     Headline(30, "failoverSessions", "failover sessions", lambda data: len(SESSIONS.of(data))),

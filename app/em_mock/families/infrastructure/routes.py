@@ -60,10 +60,10 @@ serve(router, Collection(
     by_id("hierarchy roots", lambda rt: HIERARCHY_ROOTS.rows(rt.store), root_id)))
 
 register_logon_links(
-    *collection_links("backupServers", "BackupServer", 10, 110),
-    *collection_links("managedServers", "ManagedServer", 15, 115),
-    *collection_links("hierarchyRoots", "HierarchyRoot", 25, 125),
-    *collection_links("repositories", "Repository", 30, 130),
+    *collection_links("backupServers", "BackupServer", 10, 340),
+    *collection_links("managedServers", "ManagedServer", 20, 350),
+    *collection_links("hierarchyRoots", "HierarchyRoot", 50, 390),
+    *collection_links("repositories", "Repository", 60, 400),
 )
 register_headlines(Headline(10, "backupServers", "backup servers",
                             lambda data: len(SERVERS.of(data))))

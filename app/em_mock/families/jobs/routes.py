@@ -102,9 +102,9 @@ async def job_include(job_id: str, object_id: str, _: CurrentSession, rt: Runtim
 
 
 register_logon_links(
-    *collection_links("jobs", "Job", 20, 120),
-    *collection_links("backupSessions", "BackupJobSession", 40, 140),
-    *collection_links("replicaSessions", "ReplicaJobSession", 50, 150),
-    *collection_links("backupTaskSessions", "BackupTaskSession", 60, 160),
-    *collection_links("replicaTaskSessions", "ReplicaTaskSession", 70, 170),
+    *collection_links("jobs", "Job", 30, 370),
+    *collection_links("backupSessions", "BackupJobSession", 140, 480),
+    *collection_links("replicaSessions", "ReplicaJobSession", 160, 500),
+    *collection_links("backupTaskSessions", "BackupTaskSession", 170, 510),
+    *collection_links("replicaTaskSessions", "ReplicaTaskSession", 180, 520),
 )

@@ -105,4 +105,4 @@ async def processed_vms(_: CurrentSession, rt: RuntimeDep, out: WireDep) -> Resp
 
 
 # The summary report is the one logon link with a Name, as on real servers.
-register_logon_links(LogonLink(100, "reports/summary", "Report", "Summary"))
+register_logon_links(LogonLink(330, "reports/summary", "Report", "Summary"))

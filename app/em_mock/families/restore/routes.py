@@ -47,4 +47,4 @@ async def backup_files(_: CurrentSession, out: WireDep) -> Response:
     return out.send(docs.entity_references([]))
 
 
-register_logon_links(LogonLink(80, "backupFiles", "BackupFileReferenceList"))
+register_logon_links(LogonLink(210, "backupFiles", "BackupFileReferenceList"))
