@@ -16,7 +16,7 @@ import uvicorn
 
 from em_mock.factory import create_app
 from em_mock.infra.clock import Clock
-from em_mock.infra.server import Protocol
+from em_mock.infra.server import server_options
 from em_mock.infra.tls import default_tls_dir, ensure_certificate, fingerprint
 from em_mock.runtime import Runtime, build_data
 from em_mock.settings import Settings, SettingsError, build_parser, check_serving, from_args
@@ -84,15 +84,14 @@ def _serve(argv: Sequence[str]) -> int:
     settings = _guard_control(settings)
     runtime = Runtime.create(settings, settle_heap=True)
     app = create_app(runtime=runtime)
-    common = {"http": Protocol, "log_level": settings.log_level, "access_log": False,
-              "server_header": False, "lifespan": "off",
-              "h11_max_incomplete_event_size": max(4 * settings.max_header_size, 1 << 20)}
+    common = {**server_options(settings), "log_level": settings.log_level,
+              "access_log": False, "server_header": False, "lifespan": "off"}
     servers: list[tuple[uvicorn.Server, socket.socket]] = []
     urls: list[str] = []
     notes: list[str] = []
     if not settings.no_http:
         sock = bind(settings.host, settings.port)
-        servers.append((uvicorn.Server(uvicorn.Config(app, **common)), sock))  # type: ignore[arg-type]
+        servers.append((uvicorn.Server(uvicorn.Config(app, **common)), sock))
         urls.append(_url("http", sock))
     if not settings.no_https:
         if settings.tls_cert and settings.tls_key:
@@ -101,7 +100,7 @@ def _serve(argv: Sequence[str]) -> int:
             cert, key = ensure_certificate(settings.tls_dir or default_tls_dir())
         sock = bind(settings.host, settings.https_port)
         config = uvicorn.Config(app, ssl_certfile=str(cert), ssl_keyfile=str(key),
-                                **common)  # type: ignore[arg-type]
+                                **common)
         servers.append((uvicorn.Server(config), sock))
         urls.append(_url("https", sock))
         notes.append(f"TLS certificate {cert}, SHA-256 {fingerprint(cert)}")

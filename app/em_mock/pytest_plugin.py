@@ -80,13 +80,13 @@ class _ThreadServer:
 
         from em_mock.cli import bind
         from em_mock.factory import create_app
-        from em_mock.infra.server import Protocol
+        from em_mock.infra.server import server_options
 
         self.sock = bind(settings.host, settings.port)
         host, port = self.sock.getsockname()[:2]
         self.url = f"http://{host}:{port}"
-        config = uvicorn.Config(create_app(settings), http=Protocol, log_level="warning",
-                                access_log=False, server_header=False)
+        config = uvicorn.Config(create_app(settings), **server_options(settings),
+                                log_level="warning", access_log=False, server_header=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name="em-mock", daemon=True)
         self.thread.start()
