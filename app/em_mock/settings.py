@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from em_mock.domain.times import parse_instant_ms
+from em_mock.infra.clock import ClockRangeError, check_range
 
 DEFAULT_USER = ("veeam", "veeam")
 
@@ -79,7 +80,10 @@ def _epoch(text: str) -> int:
     if ms is None:
         raise SettingsError(f"--epoch must be a UTC date-time such as 2026-01-01T00:00:00Z, "
                             f"not {text!r}")
-    return ms
+    try:
+        return check_range(ms)
+    except ClockRangeError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _flag(text: str) -> bool:

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from em_mock.api.deps import runtime
 from em_mock.control.console import mount_console
 from em_mock.domain.times import format_instant, parse_instant_ms
+from em_mock.infra.clock import ClockRangeError
 from em_mock.infra.faults import FaultRuleError
 from em_mock.runtime import Runtime
 from em_mock.store.fixtures import FixtureError, load_documents, to_document
@@ -211,13 +212,19 @@ async def change_clock(change: ClockChange, rt: RT) -> dict[str, Any]:
     elif change.action == "advance":
         if change.seconds is None:
             raise ControlError(400, "advance needs seconds")
-        rt.clock.advance(change.seconds)
+        try:
+            rt.clock.advance(change.seconds)
+        except ClockRangeError as exc:
+            raise ControlError(400, f"The clock was not moved: {exc}.") from None
     else:
         moment = parse_instant_ms(change.instant or "")
         if moment is None:
             raise ControlError(400, "set needs instant, a UTC date-time such as "
                                     "2026-06-15T12:00:00Z")
-        rt.clock.set(moment)
+        try:
+            rt.clock.set(moment)
+        except ClockRangeError as exc:
+            raise ControlError(400, f"The clock was not moved: {exc}.") from None
     rt.simulation.advance(rt.store, rt.clock.now_ms())
     return _clock(rt)
 
