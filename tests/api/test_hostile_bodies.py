@@ -4,8 +4,10 @@ expanded that did not have to be."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import socket
+import typing
 from typing import Any
 
 import pytest
@@ -230,3 +232,19 @@ def test_a_dtd_is_refused_in_any_encoding_with_the_utf8_message(encode):
         message = assert_em_error(client.post(url, content=encode(_laughs()), headers=auth),
                                   400, False)
         assert message == utf8 == NO_DTD
+
+
+# --- found by the soak: nothing of a request runs in FastAPI's worker threads ---------------
+
+def test_every_dependency_runs_on_the_event_loop():
+    """FastAPI runs plain functions in worker threads; one that logs on there mutates the
+    logon sessions while the loop iterates over them (a 500 under load)."""
+    from em_mock.api import deps
+    from em_mock.control import router
+
+    aliases = [deps.RuntimeDep, deps.WireDep, deps.CurrentSession, deps.EntityFormat,
+               router.RT]
+    calls = [typing.get_args(alias)[1].dependency for alias in aliases]
+    calls += [d.dependency for d in router.router.dependencies]
+    for call in calls:
+        assert inspect.iscoroutinefunction(call), call

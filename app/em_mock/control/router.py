@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from em_mock.api.deps import runtime
+from em_mock.api.deps import runtime, runtime_dependency
 from em_mock.control.console import mount_console
 from em_mock.domain.times import format_instant, parse_instant_ms
 from em_mock.infra.clock import ClockRangeError
@@ -39,10 +39,10 @@ class ControlError(Exception):
         self.errors = errors or []
 
 
-RT = Annotated[Runtime, Depends(runtime)]
+RT = Annotated[Runtime, Depends(runtime_dependency)]
 
 
-def _check_token(request: Request,
+async def _check_token(request: Request,
                  x_mock_token: Annotated[str | None, Header(alias=TOKEN_HEADER)] = None) -> None:
     expected = runtime(request).settings.control_token
     if expected and not hmac.compare_digest((x_mock_token or "").encode(), expected.encode()):

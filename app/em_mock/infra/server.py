@@ -38,8 +38,7 @@ from em_mock.settings import Settings
 _OPEN: dict[tuple[Any, ...], asyncio.Transport] = {}
 LINGER_S = 2.0
 _PHRASES = {400: "Bad Request", 408: "Request Timeout", 414: "URI Too Long",
-            431: "Request Header Fields Too Large", 501: "Not Implemented",
-            503: "Service Unavailable"}
+            431: "Request Header Fields Too Large", 503: "Service Unavailable"}
 _ACCEPTS_JSON = re.compile(rb"(?im)^accept[ \t]*:[^\r\n]*application/json")
 _PRINTABLE = re.compile(r"[^\x20-\x7e]")
 
@@ -168,8 +167,8 @@ class Protocol(H11Protocol):
         """uvicorn calls this for requests h11 cannot parse: answer with an EM Error."""
         exc = getattr(self.conn, "last_error", None)
         status = exc.error_status_hint if exc is not None else 400
-        if status not in _PHRASES:
-            status = 400
+        if status != 431:
+            status = 400  # h11 hints 501 for an unknown transfer coding: still the client's
         if status == 431 and b"\n" not in self.conn.trailing_data[0]:
             status, what = 414, "request line"
         else:
@@ -200,7 +199,11 @@ class Protocol(H11Protocol):
         # Closing with unread bytes in the socket would reset the connection, and the
         # client could lose the answer: end our side, read and drop what still comes for a
         # moment (the client's EOF closes at once), then close.
-        self.transport.write_eof()
+        try:
+            self.transport.write_eof()
+        except OSError:  # the client is gone already
+            self._close()
+            return
         self._draining = True
         self.flow.resume_reading()
         self.loop.call_later(LINGER_S, self._close)
