@@ -31,6 +31,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -101,6 +102,8 @@ class Server:
             if match:
                 self.url = match.group(1)
                 self.pid: int | None = self.proc.pid
+                # Keep reading what it writes, so a full pipe never stalls the server.
+                threading.Thread(target=self.proc.stdout.read, daemon=True).start()
                 return
         raise SystemExit("em-mock did not start:\n" + "".join(lines))
 
