@@ -431,12 +431,12 @@ def test_server_still_answers_after_the_fuzz(target):
 
 # --- protocol-level garbage over raw sockets ---------------------------------------------
 
-RAW_TIMEOUT_S = 2
+RAW_TIMEOUT_S = 1
 
 
 @pytest.fixture(scope="module")
 def raw_target() -> Iterator[LiveServer]:
-    """A server of its own with a short read deadline: an unfinished request costs 2 s."""
+    """A server of its own with a short read deadline: an unfinished request costs 1 s."""
     server = LiveServer("--no-https", "--frozen-clock", "--sessions", "20",
                         "--request-timeout", str(RAW_TIMEOUT_S))
     yield server
@@ -508,7 +508,7 @@ def _check_raw(payload: bytes, answer: bytes) -> None:
             assert etree.fromstring(body).tag == "{" + NS + "}Error", answer[:300]
 
 
-@settings(max_examples=120, deadline=None, database=None,
+@settings(max_examples=100, deadline=None, database=None,
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(payload=raw_requests())
