@@ -182,3 +182,14 @@ def test_connections_past_the_cap_get_503_and_the_server_recovers(server):
         if httpx.get(server.url + "/api/").status_code == 200:
             break
     assert httpx.get(server.url + "/api/").status_code == 200
+
+
+def test_a_body_refused_early_gets_one_answer_then_the_close_at_the_deadline(server):
+    # 413 is sent while the client still owes most of the body; at the deadline the
+    # connection is closed, without a second (408) answer.
+    answer, took = _exchange(server.url, b"POST /api/sessionMngr/?v=latest HTTP/1.1\r\n"
+                                         b"Host: x\r\nContent-Length: 2000000\r\n\r\n"
+                                         + b"a" * 1_100_000)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert answer.count(b"HTTP/1.1 ") == 1
+    assert took < TIMEOUT_S + 5

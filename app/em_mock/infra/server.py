@@ -148,14 +148,13 @@ class Protocol(H11Protocol):
             return
         state = self.conn.their_state
         cycle = self.cycle
-        current = cycle is not None and not cycle.response_complete
-        if state is h11.IDLE and not self.conn.trailing_data[0] and not current:
+        if state is h11.IDLE and not self.conn.trailing_data[0]:
             self._close()  # nothing of a request arrived: just close
             return
-        if current and cycle.response_started:
-            self._close()  # the answer is under way: it cannot become a 408 any more
-            return
-        if current:
+        if state is h11.SEND_BODY and cycle is not None:
+            if cycle.response_started:
+                self._close()  # this request is answered (say 413): no second answer
+                return
             cycle.disconnected = True  # the application gets http.disconnect, sends nothing
             cycle.message_event.set()
         self._refuse(408, f"The request did not arrive in full within {self.request_timeout:g} "
