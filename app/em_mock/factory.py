@@ -137,8 +137,8 @@ class RequestGuard:
         await response(scope, receive, send)
 
     def _unauthorised(self, scope: Scope) -> bool:
-        """A control call that would carry a body, without the right control token."""
-        if not self.control_token or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        """A control call without the right control token in its header."""
+        if not self.control_token:
             return False
         sent = Request(scope).headers.get(TOKEN_HEADER) or ""
         return not hmac.compare_digest(sent.encode(), self.control_token.encode())
@@ -163,11 +163,16 @@ class RequestGuard:
                                "The Host header is not a valid host[:port].")
             return
         control = is_control(collapse_slashes(scope.get("path", "")))
+        limit = self.max_body
         if control and self._unauthorised(scope):
-            await self._refuse(scope, receive, send, 401, f"This control call needs the "
-                               f"{TOKEN_HEADER} header with the server's control token.")
-            return
-        limit = self.control_max_body if control else self.max_body
+            if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                await self._refuse(scope, receive, send, 401, f"This control call needs the "
+                                   f"{TOKEN_HEADER} header with the server's control token.")
+                return
+            # A read without the header token (the console's page and files take it from
+            # a cookie or the query): only the EM API's body limit, never the large one.
+        elif control:
+            limit = self.control_max_body
         body = bytearray()
         more = True
         while more:

@@ -248,3 +248,14 @@ def test_every_dependency_runs_on_the_event_loop():
     calls += [d.dependency for d in router.router.dependencies]
     for call in calls:
         assert inspect.iscoroutinefunction(call), call
+
+
+def test_a_control_read_without_the_token_gets_only_the_small_body_limit():
+    with app_client(control_token="t", max_body_size=1000,
+                    control_max_body_size=100_000) as client:
+        body = b"x" * 5000
+        response = client.request("GET", "/mock/health", content=body)
+        assert "1000 bytes" in _control_error(response, 413)
+        assert client.request("GET", "/mock/health", content=body,
+                              headers={"X-Mock-Token": "t"}).status_code == 200
+        assert client.get("/mock/health").status_code == 200
