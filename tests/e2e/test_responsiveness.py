@@ -136,3 +136,22 @@ def test_an_or_list_of_string_equalities_is_answered_from_an_index(client, auth,
     cached = runtime.store._cache
     assert ("BackupTaskSession", "index", "Name") in cached  # one lookup per name ...
     assert ("BackupTaskSession", "column", "Name") not in cached  # ... not a pass per name
+
+
+def test_work_that_fails_on_data_changed_under_it_is_redone(client, auth, monkeypatch):
+    from em_mock.api import query as query_module
+
+    calls = []
+    real = query_module.run_query
+
+    def failing(qtype, rows, cache, **kwargs):
+        calls.append(type(cache).__name__)
+        if len(calls) == 1:
+            client.app.state.runtime.store.changed()
+            raise IndexError("a newer version's index read against the older rows")
+        return real(qtype, rows, cache, **kwargs)
+
+    monkeypatch.setattr(query_module, "run_query", failing)
+    response = client.get("/api/query?type=BackupTaskSession&pageSize=1000", headers=auth)
+    assert response.status_code == 200
+    assert calls == ["Staged", "Staged"]

@@ -181,10 +181,18 @@ async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDe
     if page_size > OFF_LOOP_ROWS or terms > OFF_LOOP_TERMS or len(rows) > OFF_LOOP_TABLE:
         for _attempt in range(OFF_LOOP_TRIES):
             staged = rt.store.staged()
-            response = await anyio.to_thread.run_sync(answer, rows, staged, limiter=_WORKERS)
-            if staged.current:
-                staged.commit()
-                return response
+            try:
+                response = await anyio.to_thread.run_sync(answer, rows, staged,
+                                                          limiter=_WORKERS)
+            except Exception:
+                # Work on data that changed under it may have read a newer version's
+                # caches against the older rows: that is no error, only outdated work.
+                if staged.current:
+                    raise
+            else:
+                if staged.current:
+                    staged.commit()
+                    return response
             rows = qtype.rows(rt.store)
     return answer(rows, rt.store)
 
