@@ -173,7 +173,7 @@ def test_head_answers_what_get_does_without_a_body(path):
             assert head.headers.get(name) == got.headers.get(name), name
 
 
-def test_head_on_a_post_only_route_is_405_naming_head():
+def test_head_on_a_post_only_route_is_405_without_a_body():
     with app_client() as client:
         response = client.head("/api/sessionMngr/?v=latest", headers=JSON)
         assert response.status_code == 405
