@@ -3,7 +3,9 @@
 Starts ``python -m em_mock --port 0 --no-https`` itself (or uses ``--url``, loopback only),
 then runs N concurrent keep-alive connections for T seconds with a mixed workload:
 entry point, logon, queries with filters, sorts and paging (following ``Next`` links),
-entity and collection GETs, the logon session list, and logout. It stops by itself and
+entity and collection GETs, the logon session list, and logout; one more connection
+injects faults (error, latency, drop, truncate) on paths only it requests, moves the
+clock, starts plan runs and asks for 10,000-entity pages. It stops by itself and
 prints requests served, errors, p50/p99 latency, and the server's resident memory
 (``VmRSS`` from ``/proc/<pid>/status``) before the load, after the warm-up and at the end,
 with the growth after the warm-up in percent.
@@ -29,6 +31,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -99,6 +102,8 @@ class Server:
             if match:
                 self.url = match.group(1)
                 self.pid: int | None = self.proc.pid
+                # Keep reading what it writes, so a full pipe never stalls the server.
+                threading.Thread(target=self.proc.stdout.read, daemon=True).start()
                 return
         raise SystemExit("em-mock did not start:\n" + "".join(lines))
 
@@ -191,17 +196,18 @@ class User:
         self.client, self.stats, self.ids, self.auth, self.rng = client, stats, ids, auth, rng
         self.token = ""
 
-    async def send(self, kind: str, method: str, url: str, expected: int,
-                   headers: dict[str, str] | None = None) -> httpx.Response | None:
+    async def send(self, kind: str, method: str, url: str, expected: int | None,
+                   headers: dict[str, str] | None = None, body: Any = None
+                   ) -> httpx.Response | None:
         started = time.perf_counter()
         try:
-            response = await self.client.request(method, url, headers=headers)
+            response = await self.client.request(method, url, headers=headers, json=body)
         except httpx.HTTPError as exc:
             self.stats.error(kind, f"{method} {url}: {exc!r}")
             return None
         finished = time.perf_counter()
         self.stats.record(kind, finished - started, finished)
-        if response.status_code != expected:
+        if expected is not None and response.status_code != expected:
             self.stats.error(kind, f"{method} {url}: {response.status_code} "
                                    f"{response.text[:200]}")
             return None
@@ -298,6 +304,103 @@ async def connection(url: str, stats: Stats, ids: Ids, auth: str, seed: int,
             await user.cycle()
 
 
+CHAOS_PATHS = ["/api/jobs", "/api/repositories"]  # no User asks for these
+
+
+class Chaos:
+    """One more connection that steers the server while the users work: fault rules
+    (error, latency, drop, truncate) on paths only it requests, clock moves (small enough
+    that the users' logon sessions never expire), plan runs that change the data under
+    the users' queries, and pages of 10,000 entities. Each outcome it provokes is
+    expected; anything else is an error."""
+
+    def __init__(self, url: str, stats: Stats, ids: Ids, auth: str, rng: random.Random
+                 ) -> None:
+        self.url, self.stats, self.ids, self.auth, self.rng = url, stats, ids, auth, rng
+
+    async def fault(self, client: httpx.AsyncClient, user: User) -> None:
+        action = self.rng.choice(["error", "latency", "drop", "truncate"])
+        path = self.rng.choice(CHAOS_PATHS)
+        rule: dict[str, Any] = {"action": action, "path": path, "count": 1}
+        if action == "error":
+            rule["status"] = 503
+        elif action == "latency":
+            rule["latencyMs"] = 20
+        added = await user.send("fault", "POST", "/mock/faults", 201, None, rule)
+        if added is None:
+            return
+        started = time.perf_counter()
+        try:
+            async with httpx.AsyncClient(base_url=self.url, timeout=30) as victim:
+                response = await victim.get(path, headers=user.auth_headers())
+                body_ok = True
+                if action == "truncate":
+                    body_ok = False  # httpx must notice the cut
+        except httpx.HTTPError:
+            if action in ("drop", "truncate"):
+                finished = time.perf_counter()
+                self.stats.record("fault", finished - started, finished)
+            else:
+                self.stats.error("fault", f"{action} on {path}: transport error")
+        else:
+            expected = 503 if action == "error" else 200
+            finished = time.perf_counter()
+            self.stats.record("fault", finished - started, finished)
+            if response.status_code != expected or not body_ok:
+                self.stats.error("fault", f"{action} on {path}: {response.status_code}")
+        await user.send("fault", "DELETE", "/mock/faults", 204)
+
+    async def clock(self, user: User) -> None:
+        roll = self.rng.random()
+        if roll < 0.6:
+            change: dict[str, Any] = {"action": "advance",
+                                      "seconds": self.rng.choice([1, 5, 30, 60])}
+        elif roll < 0.8:
+            change = {"action": "freeze"}
+        else:
+            change = {"action": "resume"}
+        await user.send("clock", "POST", "/mock/clock", 200, None, change)
+
+    async def run_plan(self, user: User) -> None:
+        if not self.ids.plans:
+            return
+        plan = self.rng.choice(self.ids.plans)
+        # 202, or 400 while that plan still runs: both are right answers.
+        response = await user.send("action", "POST",
+                                   f"/api/cloud/cloudFailoverPlans/{plan}?action=start",
+                                   None, user.auth_headers())
+        if response is not None and response.status_code not in (202, 400):
+            self.stats.error("action", f"plan start: {response.status_code}")
+
+    async def run(self, deadline: float) -> None:
+        async with httpx.AsyncClient(base_url=self.url, timeout=60) as client:
+            user = User(client, self.stats, self.ids, self.auth, self.rng)
+            while time.perf_counter() < deadline:
+                login = await user.send("logon", "POST", "/api/sessionMngr/?v=latest", 201,
+                                        {"Authorization": self.auth, **JSON_ACCEPT})
+                if login is None:
+                    await asyncio.sleep(0.5)
+                    continue
+                user.token = login.headers[TOKEN]
+                for _ in range(10):
+                    roll = self.rng.random()
+                    if roll < 0.35:
+                        await self.fault(client, user)
+                    elif roll < 0.65:
+                        await self.clock(user)
+                    elif roll < 0.85:
+                        await self.run_plan(user)
+                    else:
+                        await user.send("bigpage", "GET", "/api/query?type=BackupTaskSession"
+                                        "&format=Entities&pageSize=10000", 200,
+                                        user.auth_headers())
+                    await asyncio.sleep(0.2)
+                await user.send("logout", "DELETE",
+                                f"/api/logonSessions/{login.json()['SessionId']}", 204,
+                                user.auth_headers())
+            await user.send("clock", "POST", "/mock/clock", 200, None, {"action": "resume"})
+
+
 async def watch_memory(pid: int | None, stats: Stats, deadline: float,
                        trail: list[tuple[float, int]], start: float) -> int | None:
     """Samples RSS every 10 s; returns the reading at the end of the warm-up."""
@@ -323,7 +426,9 @@ async def soak(url: str, pid: int | None, args: argparse.Namespace, ids: Ids) ->
     trail: list[tuple[float, int]] = []
     auth = _basic(args.user, args.password)
     watcher = asyncio.create_task(watch_memory(pid, stats, deadline, trail, start))
-    await asyncio.wait_for(asyncio.gather(*(
+    chaos = [] if args.no_chaos else [
+        Chaos(url, stats, ids, auth, random.Random(args.seed - 1)).run(deadline)]
+    await asyncio.wait_for(asyncio.gather(*chaos, *(
         connection(url, stats, ids, auth, args.seed + n, deadline)
         for n in range(args.connections))), timeout=args.seconds + 120)
     at_warmup = await watcher
@@ -398,6 +503,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", default="veeam")
     parser.add_argument("--seed", type=int, default=1, help="seed of the clients' choices")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--no-chaos", action="store_true",
+                        help="leave out the connection that injects faults, moves the "
+                             "clock, starts plan runs and asks for 10,000-entity pages")
     args = parser.parse_args(argv)
     if args.warmup is None:
         args.warmup = min(30.0, args.seconds / 10)

@@ -24,7 +24,7 @@ from em_mock.core.clock import Clock
 from em_mock.core.fixtures import FixtureError, dumps
 from em_mock.core.registry import HEADLINES
 from em_mock.core.runtime import Runtime, build_data
-from em_mock.core.server import Protocol
+from em_mock.core.server import server_options
 from em_mock.core.tls import default_tls_dir, ensure_certificate, fingerprint
 from em_mock.factory import create_app
 from em_mock.settings import (
@@ -129,16 +129,15 @@ def _serve(settings: Settings) -> int:
     settings = _guard_control(settings)
     runtime = Runtime.create(settings, settle_heap=True)
     app = create_app(runtime=runtime)
-    common = {"http": Protocol, "log_level": _server_log_level(settings.log_level),
+    common = {**server_options(settings), "log_level": _server_log_level(settings.log_level),
               "log_config": None, "access_log": False, "server_header": False,
-              "lifespan": "off",
-              "h11_max_incomplete_event_size": max(4 * settings.max_header_size, 1 << 20)}
+              "lifespan": "off"}
     servers: list[tuple[uvicorn.Server, socket.socket]] = []
     urls: list[str] = []
     notes: list[str] = []
     if not settings.no_http:
         sock = bind(settings.host, settings.port)
-        servers.append((uvicorn.Server(uvicorn.Config(app, **common)), sock))  # type: ignore[arg-type]
+        servers.append((uvicorn.Server(uvicorn.Config(app, **common)), sock))
         urls.append(_url("http", sock))
     if not settings.no_https:
         if settings.tls_cert and settings.tls_key:
@@ -147,7 +146,7 @@ def _serve(settings: Settings) -> int:
             cert, key = ensure_certificate(settings.tls_dir or default_tls_dir())
         sock = bind(settings.host, settings.https_port, "HTTPS")
         config = uvicorn.Config(app, ssl_certfile=str(cert), ssl_keyfile=str(key),
-                                **common)  # type: ignore[arg-type]
+                                **common)
         servers.append((uvicorn.Server(config), sock))
         urls.append(_url("https", sock))
         notes.append(f"TLS certificate {cert}, SHA-256 {fingerprint(cert)}")

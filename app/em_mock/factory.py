@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from em_mock import families
-from em_mock.control.router import create_control_app, health
+from em_mock.control.router import TOKEN_HEADER, create_control_app, health
 from em_mock.core.errors import EMError
 from em_mock.core.http import actions, entry, query
 from em_mock.core.http.deps import collapse_slashes
 from em_mock.core.http.traffic import Traffic
 from em_mock.core.registry import ROUTERS
 from em_mock.core.runtime import Runtime
+from em_mock.core.server import is_control
 from em_mock.core.wire.errors import error_node
 from em_mock.core.wire.negotiate import SPELLING, render, wants_json
 from em_mock.settings import Settings
@@ -47,7 +49,50 @@ class NormalizePath:
                 if len(path) > 1:
                     path = path.rstrip("/")
                 scope = dict(scope, path=path)
+            if scope["method"] == "HEAD":
+                # HEAD is GET without the body, wherever GET is served (the routes declare
+                # GET only); the status and headers, Content-Length included, stay.
+                scope = dict(scope, method="GET", em_mock_head=True)
+                send = _without_body(send)
         await self.app(scope, receive, send)
+
+
+def _without_body(send: Send) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+    return wrapped
+
+
+def _method(request: Request) -> str:
+    """The method the client sent (HEAD is routed as GET)."""
+    return "HEAD" if request.scope.get("em_mock_head") else request.method
+
+
+JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def too_deep(body: bytes | bytearray, limit: int = JSON_DEPTH) -> bool:
+    """True when JSON ``body`` nests arrays and objects deeper than ``limit``.
+
+    Parsers and the code that walks what they return recurse once per level; this
+    counts levels without recursing: strings dropped, brackets kept, then the innermost
+    pairs removed one level at a time (at most ``limit`` passes, each at C speed).
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    for _ in range(limit):
+        shorter = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if not shorter:
+            return False
+        if shorter == brackets:  # unbalanced: what is left open is how deep a parser goes
+            return shorter.count(b"[") + shorter.count(b"{") > limit
+        brackets = shorter
+    return bool(brackets)
 
 
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -65,23 +110,43 @@ def _valid_host(host: str) -> bool:
 
 
 class RequestGuard:
-    """Refuse what no request may be, with an EM ``Error``; respell headers on the way out.
+    """Refuse what no request may be, with an EM ``Error`` (the control API's JSON shape
+    under ``/mock``); respell headers on the way out.
 
     - request line over ``max_header`` bytes: 414; header section over it: 431 (the
-      HTTP server's own hard limit is set well above, see the CLI);
+      HTTP server's own buffer limit is a little above, see ``infra.server``);
     - a ``Host`` that is not ``host[:port]`` when Hrefs are built from it: 400;
-    - a body over ``max_body`` bytes: 413 (read at most that much, then stop).
+    - a control call with a body but without the control token: 401 before a byte of
+      the body is read;
+    - a body over ``max_body`` bytes (``control_max_body`` under ``/mock``): 413 (read
+      at most that much, then stop);
+    - a JSON body (or one without a content type) nesting deeper than ``JSON_DEPTH``: 400.
     """
 
-    def __init__(self, app: ASGIApp, max_header: int, max_body: int, check_host: bool) -> None:
+    def __init__(self, app: ASGIApp, max_header: int, max_body: int, check_host: bool,
+                 control_max_body: int | None = None, control_token: str | None = None
+                 ) -> None:
         self.app = app
         self.max_header = max_header
         self.max_body = max_body
         self.check_host = check_host
+        self.control_max_body = max_body if control_max_body is None else control_max_body
+        self.control_token = control_token
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int,
                       message: str) -> None:
-        await error_response(Request(scope), status, message)(scope, receive, send)
+        if is_control(collapse_slashes(scope.get("path", ""))):
+            response: Response = JSONResponse({"error": message, "errors": []}, status)
+        else:
+            response = error_response(Request(scope), status, message)
+        await response(scope, receive, send)
+
+    def _unauthorised(self, scope: Scope) -> bool:
+        """A control call without the right control token in its header."""
+        if not self.control_token:
+            return False
+        sent = Request(scope).headers.get(TOKEN_HEADER) or ""
+        return not hmac.compare_digest(sent.encode(), self.control_token.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,25 +161,41 @@ class RequestGuard:
             await self._refuse(scope, receive, send, status, f"The {what} is longer than "
                                f"{self.max_header} bytes, the limit of this server.")
             return
-        host = Request(scope).headers.get("host")
+        headers = Request(scope).headers
+        host = headers.get("host")
         if self.check_host and host is not None and not _valid_host(host):
             await self._refuse(scope, receive, send, 400,
                                "The Host header is not a valid host[:port].")
             return
-        # The control API takes whole data sets (PUT /mock/state): no body limit there.
-        limit = None if scope.get("path", "").startswith("/mock/") else self.max_body
+        control = is_control(collapse_slashes(scope.get("path", "")))
+        limit = self.max_body
+        if control and self._unauthorised(scope):
+            if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                await self._refuse(scope, receive, send, 401, f"This control call needs the "
+                                   f"{TOKEN_HEADER} header with the server's control token.")
+                return
+            # A read without the header token (the console's page and files take it from
+            # a cookie or the query): only the EM API's body limit, never the large one.
+        elif control:
+            limit = self.control_max_body
         body = bytearray()
         more = True
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                break
+                return  # the client went away (or never finished): nothing to answer
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
-            if limit is not None and len(body) > limit:
+            if len(body) > limit:
                 await self._refuse(scope, receive, send, 413, "The request body is larger "
-                                   f"than {self.max_body} bytes, the limit of this server.")
+                                   f"than {limit} bytes, the limit of this server.")
                 return
+        kind = headers.get("content-type")
+        if body and (kind is None or "json" in kind.lower()) and too_deep(body):
+            await self._refuse(scope, receive, send, 400, "The request body nests arrays "
+                               f"and objects deeper than {JSON_DEPTH} levels (or is not "
+                               "valid JSON).")
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -153,7 +234,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             message = f"No resource at {request.url.path}."
         elif exc.status_code == 405:
-            message = f"Method {request.method} is not allowed on {request.url.path}."
+            message = f"Method {_method(request)} is not allowed on {request.url.path}."
         else:
             message = str(exc.detail)
         return error_response(request, exc.status_code, message, dict(exc.headers or {}))
@@ -190,5 +271,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(Traffic, runtime=runtime)
     settings = runtime.settings
     app.add_middleware(RequestGuard, max_header=settings.max_header_size,
-                       max_body=settings.max_body_size, check_host=settings.public_url is None)
+                       max_body=settings.max_body_size, check_host=settings.public_url is None,
+                       control_max_body=settings.control_max_body_size,
+                       control_token=None if settings.no_control else settings.control_token)
     return app

@@ -84,7 +84,7 @@ class _ThreadServer:
         import uvicorn
 
         from em_mock.cli import bind
-        from em_mock.core.server import Protocol
+        from em_mock.core.server import server_options
         from em_mock.factory import create_app
 
         self.sock = bind(settings.host, settings.port)
@@ -92,9 +92,9 @@ class _ThreadServer:
         self.url = f"http://{host}:{port}"
         # log_config=None: leave the user's logging set-up alone; ws="none": no WebSocket
         # library is imported (em-mock serves none), so none of its warnings either.
-        config = uvicorn.Config(create_app(settings), http=Protocol, log_level="warning",
-                                log_config=None, access_log=False, server_header=False,
-                                ws="none", lifespan="off")
+        config = uvicorn.Config(create_app(settings), **server_options(settings),
+                                log_level="warning", log_config=None, access_log=False,
+                                server_header=False, ws="none", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name="em-mock", daemon=True)
         self.thread.start()

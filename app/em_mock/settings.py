@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from em_mock.core.clock import ClockRangeError, check_range
 from em_mock.core.times import parse_instant_ms
 
 DEFAULT_USER = ("veeam", "veeam")
@@ -45,6 +46,10 @@ class Settings:
     max_page_size: int = 10_000
     max_header_size: int = 65_536
     max_body_size: int = 1_048_576
+    control_max_body_size: int = 268_435_456
+    max_filter_terms: int = 1000
+    request_timeout: float = 30.0
+    max_connections: int = 1000
     max_sessions_per_user: int = 1000
     max_sessions: int = 10_000
     task_delay: float = 2.0
@@ -76,7 +81,10 @@ def _epoch(text: str) -> int:
     if ms is None:
         raise SettingsError(f"--epoch must be a UTC date-time such as 2026-01-01T00:00:00Z, "
                             f"not {text!r}")
-    return ms
+    try:
+        return check_range(ms)
+    except ClockRangeError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _flag(text: str) -> bool:
@@ -180,6 +188,17 @@ OPTIONS: tuple[Option, ...] = (
            "BYTES"),
     Option("max_body_size", "--max-body-size", _non_negative_int,
            "largest request body, in bytes (413 beyond)", "BYTES"),
+    Option("control_max_body_size", "--control-max-body-size", _non_negative_int,
+           "largest request body on the control API (/mock/), in bytes (413 beyond); "
+           "large enough for a whole data set", "BYTES"),
+    Option("max_filter_terms", "--max-filter-terms", _positive_int,
+           "most comparisons one query filter may hold (400 beyond)", "N"),
+    Option("request_timeout", "--request-timeout", _positive_float,
+           "seconds a client has to send a whole request (line, headers and body) once it "
+           "connects or its previous answer is sent; 408 and close beyond", "SECONDS"),
+    Option("max_connections", "--max-connections", _positive_int,
+           "open connections each listener serves at once; requests on connections beyond "
+           "get 503 and are closed", "N"),
     Option("max_sessions_per_user", "--max-sessions-per-user", _positive_int,
            "live logon sessions one user may hold; the longest idle is ended first", "N"),
     Option("max_sessions", "--max-sessions", _positive_int,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -338,8 +339,10 @@ def _check_well_formed(response: httpx.Response, call: Call) -> None:
 
 
 def send(target: Target, call: Call) -> httpx.Response:
-    request = target.client.build_request(call.method, call.raw_path, headers=call.headers,
-                                          content=call.body)
+    # Absolute: httpx refuses a relative URL whose path starts with "//", which the
+    # fuzz sends on purpose (em-mock collapses runs of slashes).
+    request = target.client.build_request(call.method, target.server.url + call.raw_path,
+                                          headers=call.headers, content=call.body)
     try:
         response = target.client.send(request)
     except httpx.TimeoutException as exc:
@@ -426,3 +429,161 @@ def test_server_still_answers_after_the_fuzz(target):
         assert query.json()["PagingInfo"]["PagesCount"] == 12
     assert target.server.proc.poll() is None
     assert target.sent > 0, "the fuzz did not run first"
+
+
+# --- protocol-level garbage over raw sockets ---------------------------------------------
+
+RAW_TIMEOUT_S = 1
+
+
+@pytest.fixture(scope="module")
+def raw_target() -> Iterator[LiveServer]:
+    """A server of its own with a short read deadline: an unfinished request costs 1 s."""
+    server = LiveServer("--no-https", "--frozen-clock", "--sessions", "20",
+                        "--request-timeout", str(RAW_TIMEOUT_S))
+    yield server
+    server.stop()
+
+
+TOKENS = [b"GET", b"POST", b"HEAD", b"G\x00T", b"", b"/api/", b"/mock/clock", b"/api/\x00",
+          b"/api/\x7f", b"/\xff", b"*", b"HTTP/1.1", b"HTTP/1.0", b"HTTP/2", b"HTTP/1.1\x0b"]
+HEADER_LINES = [b"Host: x", b"Host: y", b"Host:", b"Content-Length: -1", b"Content-Length: 1",
+                b"Content-Length: 3", b"Content-Length: x", b"Content-Length: 99999999999999999",
+                b"Transfer-Encoding: chunked", b"Transfer-Encoding: gzip, chunked",
+                b"Transfer-Encoding: identity", b"Accept: application/json", b"X: \x00",
+                b"X: a\x01b", b"X\x00: y", b": empty", b"NoColon", b" folded: x",
+                b"Expect: 100-continue", b"Connection: close", b"Connection: keep-alive",
+                b"Upgrade: websocket", b"Connection: Upgrade", b"X-Big: " + b"a" * 70_000]
+BODIES = [b"", b"abc", b"0\r\n\r\n", b"zz\r\nab\r\n0\r\n\r\n", b"3\r\nabc\r\n0\r\n\r\n",
+          b"-1\r\n", b"ffffffffffffffffff\r\n", b"\x00\x01\x02", b"{}"]
+
+
+@st.composite
+def raw_requests(draw: st.DrawFn) -> bytes:
+    line = b" ".join(draw(st.lists(st.sampled_from(TOKENS), min_size=0, max_size=4)))
+    if draw(st.booleans()):
+        line = b"GET /api/ HTTP/1.1"
+    headers = draw(st.lists(st.sampled_from(HEADER_LINES), max_size=6))
+    if draw(st.integers(0, 3)):
+        headers.append(b"Host: x")
+    noise = draw(st.binary(max_size=40)) if not draw(st.integers(0, 4)) else b""
+    ending = draw(st.sampled_from([b"\r\n", b"\n", b"\r\r\n"]))
+    return (line + ending + ending.join(headers) + ending + ending + noise
+            + draw(st.sampled_from(BODIES)))
+
+
+def _raw_exchange(url: str, payload: bytes) -> bytes:
+    """Send ``payload``; read one answer (or up to the close). A hang fails the test."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=RAW_TIMEOUT_S + 10) as sock:
+        sock.sendall(payload)
+        answer = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            except TimeoutError as exc:
+                raise AssertionError(f"em-mock hung on {payload[:200]!r}") from exc
+            if not chunk:
+                break
+            answer += chunk
+            head, sep, body = answer.partition(b"\r\n\r\n")
+            length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+            if sep and length and len(body) >= int(length.group(1)):
+                break
+    return answer
+
+
+def _check_raw(payload: bytes, answer: bytes) -> None:
+    if not answer:
+        return  # closed without a word: only for what never became a request
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    assert status < 500, (payload[:300], answer[:300])
+    assert b"Invalid HTTP request received" not in answer, payload[:300]
+    kind = re.search(rb"(?im)^content-type:\s*(\S+)", head)
+    if status >= 400 and body and kind:
+        if kind.group(1).startswith(b"application/json"):
+            json.loads(body)
+        else:
+            assert etree.fromstring(body).tag == "{" + NS + "}Error", answer[:300]
+
+
+@settings(max_examples=100, deadline=None, database=None,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(payload=raw_requests())
+def test_protocol_garbage_gets_an_answer_or_a_close_never_a_hang_or_a_5xx(raw_target, payload):
+    _check_raw(payload, _raw_exchange(raw_target.url, payload))
+
+
+def test_server_still_answers_after_the_protocol_fuzz(raw_target):
+    assert httpx.get(raw_target.url + "/api/", timeout=TIMEOUT).status_code == 200
+    assert raw_target.proc.poll() is None
+    assert "Traceback" not in "".join(raw_target.lines)
+
+
+# --- control API bodies ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def control_target() -> Iterator[LiveServer]:
+    """A server of its own: these calls change its data, clock and fault rules."""
+    server = LiveServer("--no-https", "--frozen-clock", "--sessions", "20",
+                        "--control-token", "t")
+    yield server
+    server.stop()
+
+
+CONTROL_ROUTES = [("POST", "/mock/faults"), ("POST", "/mock/clock"), ("PUT", "/mock/state"),
+                  ("POST", "/mock/data/backupServers"), ("POST", "/mock/data/tenants"),
+                  ("PUT", "/mock/data/failoverPlans/x"), ("POST", "/mock/data/nothing"),
+                  ("DELETE", "/mock/faults"), ("POST", "/mock/reset")]
+CONTROL_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=False)
+    | st.sampled_from(["error", "latency", "drop", "truncate", "advance", "set", "freeze",
+                       "resume", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "/api/*",
+                       "2026-06-15T12:00:00Z", "", "\x00", "x" * 500])
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["action", "seconds", "instant", "status", "count", "path", "method",
+                         "latencyMs", "Name", "UID", "BackupServers", "Anchor", "x"]),
+        inner, max_size=5),
+    max_leaves=20)
+
+
+@st.composite
+def control_bodies(draw: st.DrawFn) -> bytes:
+    kind = draw(st.integers(0, 5))
+    if kind == 0:
+        return draw(st.binary(max_size=200))
+    if kind == 1:
+        depth = draw(st.integers(1, 5000))
+        return draw(st.sampled_from([b"[", b'{"a":'])) * depth
+    return json.dumps(draw(CONTROL_VALUES)).encode()
+
+
+@settings(max_examples=150, deadline=None, database=None,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(route=st.sampled_from(CONTROL_ROUTES), payload=control_bodies(),
+       token=st.sampled_from([None, "t", "wrong"]),
+       kind=st.sampled_from(["application/json", None, "text/plain"]))
+def test_control_api_bodies_never_5xx_and_always_answer_its_json_errors(control_target, route,
+                                                                        payload, token, kind):
+    method, path = route
+    headers = {"X-Mock-Token": token} if token else {}
+    if kind:
+        headers["Content-Type"] = kind
+    try:
+        response = httpx.request(method, control_target.url + path, content=payload,
+                                 headers=headers, timeout=TIMEOUT)
+    except httpx.TimeoutException as exc:
+        raise AssertionError(f"em-mock hung on {method} {path} {payload[:200]!r}") from exc
+    assert response.status_code < 500, (method, path, payload[:200], response.text[:300])
+    if token != "t":
+        assert response.status_code == 401, (method, path, response.text[:300])
+    if response.status_code >= 400:
+        assert set(response.json()) == {"error", "errors"}, response.text[:300]
+    assert httpx.get(control_target.url + "/mock/clock", headers={"X-Mock-Token": "t"},
+                     timeout=TIMEOUT).status_code == 200

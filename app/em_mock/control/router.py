@@ -18,10 +18,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from em_mock.control.console import mount_console
+from em_mock.core.clock import ClockRangeError
 from em_mock.core.faults import FaultRuleError
 from em_mock.core.fixtures import SECTIONS, FixtureError, load_documents, to_document
 from em_mock.core.generate import DEFAULT_SEED, Sizes
-from em_mock.core.http.deps import runtime
+from em_mock.core.http.deps import runtime, runtime_dependency
 from em_mock.core.registry import HEADLINES
 from em_mock.core.runtime import Runtime
 from em_mock.core.times import format_instant_ms, parse_instant_ms
@@ -39,10 +40,10 @@ class ControlError(Exception):
         self.errors = errors or []
 
 
-RT = Annotated[Runtime, Depends(runtime)]
+RT = Annotated[Runtime, Depends(runtime_dependency)]
 
 
-def _check_token(request: Request,
+async def _check_token(request: Request,
                  x_mock_token: Annotated[str | None, Header(alias=TOKEN_HEADER)] = None) -> None:
     expected = runtime(request).settings.control_token
     if expected and not hmac.compare_digest((x_mock_token or "").encode(), expected.encode()):
@@ -215,13 +216,19 @@ async def change_clock(change: ClockChange, rt: RT) -> dict[str, Any]:
     elif change.action == "advance":
         if change.seconds is None:
             raise ControlError(400, "advance needs seconds")
-        rt.clock.advance(change.seconds)
+        try:
+            rt.clock.advance(change.seconds)
+        except ClockRangeError as exc:
+            raise ControlError(400, f"The clock was not moved: {exc}.") from None
     else:
         moment = parse_instant_ms(change.instant or "")
         if moment is None:
             raise ControlError(400, "set needs instant, a UTC date-time such as "
                                     "2026-06-15T12:00:00Z")
-        rt.clock.set(moment)
+        try:
+            rt.clock.set(moment)
+        except ClockRangeError as exc:
+            raise ControlError(400, f"The clock was not moved: {exc}.") from None
     rt.simulation.advance(rt.store, rt.clock.now_ms())
     return _clock(rt)
 

@@ -1,9 +1,8 @@
 """Runs a query: filter, sort and page the rows of one query type.
 
-Equality on enum, UID and boolean fields is answered from value indexes, sorting
-from pre-sorted orders; both are built lazily and kept until the data changes (the
-caller's ``cache`` is emptied on every change). Other filters scan every row with a
-compiled predicate.
+Equalities are answered from value indexes, other comparisons from a column of each
+field's values, sorting from pre-sorted orders; all are built lazily and kept until
+the data changes (the caller's ``cache`` is emptied on every change).
 """
 
 from __future__ import annotations
@@ -79,41 +78,87 @@ def _sorted_positions(rows: Sequence[Any], qtype: QueryType, sort: Sort) -> list
     return sorted(range(len(rows)), key=key, reverse=sort.descending)
 
 
-def _indexed(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
-             type_key: tuple[Any, ...]) -> set[int] | None:
-    """Row positions matching ``expr`` from indexes alone, or ``None`` if it needs a scan."""
+def _column(rows: Sequence[Any], qtype: QueryType, name: str) -> list[Any]:
+    field = qtype.field(name)
+    assert field is not None
+    read = normaliser(field)
+    return [read(row) for row in rows]
+
+
+def _scan(column: list[Any], op: str, literal: Any) -> set[int]:
+    """Positions whose value satisfies ``value op literal`` (``None`` satisfies only ``!=``)."""
+    if op == "!=":
+        return {i for i, v in enumerate(column) if v != literal}
+    if op == "<":
+        return {i for i, v in enumerate(column) if v is not None and v < literal}
+    if op == "<=":
+        return {i for i, v in enumerate(column) if v is not None and v <= literal}
+    if op == ">":
+        return {i for i, v in enumerate(column) if v is not None and v > literal}
+    if op == ">=":
+        return {i for i, v in enumerate(column) if v is not None and v >= literal}
+    return {i for i, v in enumerate(column) if v is not None and v == literal}
+
+
+def count_comparisons(expr: Expr) -> int:
+    """How many comparisons ``expr`` holds (what the filter-complexity limit counts)."""
     if isinstance(expr, Comparison):
-        field = qtype.field(expr.field)
-        if field is None or field.kind not in _INDEXED or expr.op != "==":
-            return None
-        index = cache.get((*type_key, "index", field.name),
-                          lambda: _value_index(rows, qtype, field.name))
-        return set(index.get(expr.value, ()))
-    parts = [_indexed(item, rows, qtype, cache, type_key) for item in expr.items]
+        return 1
+    return sum(count_comparisons(item) for item in expr.items)
+
+
+def _equality(expr: Expr, qtype: QueryType, any_kind: bool) -> bool:
+    if not isinstance(expr, Comparison) or expr.op != "==":
+        return False
+    field = qtype.field(expr.field)
+    return field is not None and (any_kind or field.kind in _INDEXED)
+
+
+def _positions(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
+               type_key: tuple[Any, ...]) -> set[int]:
+    """Row positions matching ``expr``.
+
+    Equalities are looked up in value indexes (any kind of field: an OR-list of names
+    costs one lookup per name, not one pass per name); other comparisons pass once over
+    the field's cached column of normalised values. Inside an AND, once indexed
+    equalities have narrowed the rows down, the other terms are checked on those rows
+    only.
+    """
+    if isinstance(expr, Comparison):
+        if expr.op == "==":
+            index = cache.get((*type_key, "index", expr.field),
+                              lambda: _value_index(rows, qtype, expr.field))
+            return set(index.get(expr.value, ()))
+        column = cache.get((*type_key, "column", expr.field),
+                           lambda: _column(rows, qtype, expr.field))
+        return _scan(column, expr.op, expr.value)
     if isinstance(expr, Or):
-        if any(p is None for p in parts):
-            return None
-        return set().union(*[p for p in parts if p is not None])
+        found: set[int] = set()
+        for item in expr.items:
+            found |= _positions(item, rows, qtype, cache, type_key)
+        return found
     assert isinstance(expr, And)
-    known = [p for p in parts if p is not None]
-    if not known:
-        return None
-    result = set.intersection(*known)
-    rest = [item for item, p in zip(expr.items, parts, strict=True) if p is None]
-    if rest:
-        check = compile_predicate(And(tuple(rest)), qtype)
-        result = {pos for pos in result if check(rows[pos])}
+    looked_up = [item for item in expr.items if _equality(item, qtype, any_kind=True)]
+    rest = [item for item in expr.items if not _equality(item, qtype, any_kind=True)]
+    if looked_up:
+        result = set.intersection(*[_positions(item, rows, qtype, cache, type_key)
+                                    for item in looked_up])
+        if rest and result:
+            check = compile_predicate(And(tuple(rest)), qtype)
+            result = {pos for pos in result if check(rows[pos])}
+        return result
+    result = _positions(rest[0], rows, qtype, cache, type_key)
+    for item in rest[1:]:
+        if not result:
+            break
+        result &= _positions(item, rows, qtype, cache, type_key)
     return result
 
 
 def _matching(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
               type_key: tuple[Any, ...]) -> list[int]:
     """Positions of the rows matching ``expr``, ascending (creation order)."""
-    matches = _indexed(expr, rows, qtype, cache, type_key)
-    if matches is not None:
-        return sorted(matches)
-    check = compile_predicate(expr, qtype)
-    return [pos for pos, row in enumerate(rows) if check(row)]
+    return sorted(_positions(expr, rows, qtype, cache, type_key))
 
 
 def _in_order(positions: list[int], order: list[int], rows: Sequence[Any], cache: Cache,

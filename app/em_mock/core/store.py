@@ -75,6 +75,72 @@ class Store:
             value = self._cache[key] = build()
         return value
 
+    def staged(self) -> Staged:
+        """A view of the caches for work done off the event loop (see :class:`Staged`)."""
+        return Staged(self)
+
     def rows(self, name: str) -> list[Any]:
         """The entities of one table as a list (cached per version)."""
         return self.get(("rows", name), lambda: list(self.data.table(name).values()))
+
+
+
+_MISSING: Any = object()
+
+
+class Staged:
+    """The store's caches as seen by work in a worker thread.
+
+    The event loop may change the data while the thread works, so the thread never
+    writes to the store: it reads what the store has cached, keeps what it builds to
+    itself, and :meth:`commit` (back on the loop) hands that over only if the data is
+    still the version the work started on. ``current`` tells the loop whether the
+    thread's result describes one version of the data: every change, in place (plan and
+    job runs) or by replacement, bumps the store's version.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.version = store.version
+        self._built: dict[tuple[Any, ...], Any] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    @property
+    def current(self) -> bool:
+        """True while the store is still at the version the work started on."""
+        return self.store.version == self.version
+
+    def _lookup(self, mine: dict[tuple[Any, ...], Any], theirs: Any, key: tuple[Any, ...],
+                build: Callable[[], T]) -> T:
+        value = mine.get(key, _MISSING)
+        if value is _MISSING:
+            value = theirs.get(key, _MISSING)  # one dict read: atomic for other threads
+        if value is _MISSING:
+            value = mine[key] = build()
+        return value  # type: ignore[no-any-return]
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """Like :meth:`Store.get`, without writing to the store."""
+        return self._lookup(self._built, self.store._cache, key, build)
+
+    def rows(self, name: str) -> list[Any]:
+        """Like :meth:`Store.rows`, without writing to the store."""
+        data = self.store.data
+        return self.get(("rows", name), lambda: list(data.table(name).values()))
+
+    def memo(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """Like :meth:`Store.memo`, without writing to the store."""
+        return self._lookup(self._memo, self.store._memo, key, build)
+
+    def commit(self) -> None:
+        """On the event loop: keep what was built, if the data is still that version."""
+        if not self.current:
+            return
+        for key, value in self._built.items():
+            self.store._cache.setdefault(key, value)
+        for key, value in self._memo.items():
+            self.store.memo(key, _constant(value))
+
+
+def _constant(value: T) -> Callable[[], T]:
+    return lambda: value

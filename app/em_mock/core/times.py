@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -22,13 +22,18 @@ def _fraction(us_part: int, digits: int) -> str:
 
 def _split(ms: int) -> tuple[datetime, int]:
     seconds, millis = divmod(ms, 1000)
-    return datetime.fromtimestamp(seconds, UTC), millis * 1000
+    return _EPOCH + timedelta(seconds=seconds), millis * 1000
+
+
+def _whole(moment: datetime, sep: str) -> str:
+    # isoformat, not strftime("%Y"): the C library writes year 1 as "1", not "0001".
+    return moment.replace(tzinfo=None).isoformat(sep=sep, timespec="seconds")
 
 
 def format_instant(ms: int, digits: int = 3) -> str:
     """``2025-01-13T16:21:35.74Z``: UTC, up to ``digits`` fractional digits, zeros trimmed."""
     whole, micros = _split(ms)
-    return whole.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(micros, digits) + "Z"
+    return _whole(whole, "T") + _fraction(micros, digits) + "Z"
 
 
 def format_instant_ms(ms: int) -> str:
@@ -38,13 +43,13 @@ def format_instant_ms(ms: int) -> str:
     EM API itself writes :func:`format_instant`, as the vendor does.
     """
     whole, micros = _split(ms)
-    return whole.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros // 1000:03d}Z"
+    return _whole(whole, "T") + f".{micros // 1000:03d}Z"
 
 
 def name_suffix(ms: int, digits: int = 0) -> str:
     """The ``yyyy-MM-dd HH:mm:ss`` suffix of a session name; v13 adds the fraction."""
     whole, micros = _split(ms)
-    return whole.strftime("%Y-%m-%d %H:%M:%S") + (_fraction(micros, digits) if digits else "")
+    return _whole(whole, " ") + (_fraction(micros, digits) if digits else "")
 
 
 def parse_instant_us(text: str) -> int | None:

@@ -22,6 +22,67 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           huge_tree=False, dtd_validation=False)
 
 
+NO_DTD = "XML bodies with a DOCTYPE or entity declarations are not accepted."
+# UTF-16 and UTF-32 told apart by their byte order mark, or by the zero bytes around the
+# first "<" when there is none.
+_WIDE = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
+         (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+         (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"))
+
+
+class _DoctypeFound(Exception):
+    """Raised by :class:`_Sniffer` as soon as the parser meets a DOCTYPE."""
+
+
+class _Sniffer:
+    """A parser target that stops at a DOCTYPE, before its internal subset is read."""
+
+    def doctype(self, *_: Any) -> None:
+        raise _DoctypeFound
+
+    def start(self, *_: Any) -> None:
+        """Elements are of no interest here."""
+
+    def end(self, *_: Any) -> None:
+        """Elements are of no interest here."""
+
+    def data(self, *_: Any) -> None:
+        """Text is of no interest here."""
+
+    def comment(self, *_: Any) -> None:
+        """Comments are of no interest here."""
+
+    def close(self) -> None:
+        """Nothing to return."""
+
+
+def declares_dtd(body: bytes) -> bool:
+    """True when an XML ``body`` has a DOCTYPE or entity declaration, in any encoding.
+
+    Checked before the body is parsed for real: bytes as they are (UTF-8 and other
+    ASCII-compatible encodings), decoded as UTF-16/32 when they look so, then by the
+    XML parser itself, which is stopped at the DOCTYPE before any entity is declared.
+    """
+    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
+        return True
+    for start, encoding in _WIDE:
+        if body.startswith(start):
+            text = body.decode(encoding, errors="ignore").upper()
+            if "<!DOCTYPE" in text or "<!ENTITY" in text:
+                return True
+            break
+    sniffer = etree.XMLParser(target=_Sniffer(), resolve_entities=False, no_network=True,
+                              load_dtd=False, huge_tree=False)
+    try:
+        etree.fromstring(body, sniffer)
+    except _DoctypeFound:
+        return True
+    except etree.XMLSyntaxError:
+        return False  # the real parse says what is wrong
+    return False
+
+
 def task_node(task: EmTask, ctx: Ctx, now_ms: int) -> Node:
     """The ``Task`` document: Delete link first, then (finished) the Related session."""
     href = ctx.api(f"tasks/{task.id}")
@@ -49,21 +110,21 @@ def spec_fields(body: bytes, content_type: str, spec: str) -> dict[str, str]:
     if "json" in content_type.lower():
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise bad_request(f"The {spec} body is not valid JSON.") from None
         if not isinstance(data, dict):
             raise bad_request(f"The {spec} body must be a JSON object.")
         return {str(k): str(v).lower() if isinstance(v, bool) else str(v)
                 for k, v in data.items() if v is not None}
-    if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
-        raise bad_request("XML bodies with a DOCTYPE or entity declarations are not accepted.")
+    if declares_dtd(body):
+        raise bad_request(NO_DTD)
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise bad_request(f"The {spec} body is not well-formed XML: {exc}") from None
     info: Any = root.getroottree().docinfo  # the stubs do not know doctype
     if info.doctype or info.internalDTD is not None:
-        raise bad_request("XML bodies with a DOCTYPE or entity declarations are not accepted.")
+        raise bad_request(NO_DTD)
     if etree.QName(root).localname != spec:
         raise bad_request(f"Expected a {spec} element, not {etree.QName(root).localname!r}.")
     return {etree.QName(child).localname: (child.text or "").strip()

@@ -99,7 +99,28 @@ def find(items: dict[str, Any], guid: str, what: str) -> Any:
     return item
 
 
-RuntimeDep = Annotated[Runtime, Depends(runtime)]
-WireDep = Annotated[Wire, Depends(wire)]
-CurrentSession = Annotated[LogonSession, Depends(current_session)]
-EntityFormat = Annotated[bool, Depends(entity_format)]
+# The dependencies are coroutines so that FastAPI runs them on the event loop: it runs a
+# plain function in a worker thread, where logging on would touch the logon sessions
+# while the loop iterates over them.
+
+async def runtime_dependency(request: Request) -> Runtime:
+    """:func:`runtime`, as a dependency run on the event loop."""
+    return runtime(request)
+
+
+async def _wire(request: Request) -> Wire:
+    return wire(request)
+
+
+async def _current_session(request: Request) -> LogonSession:
+    return current_session(request)
+
+
+async def _entity_format(request: Request) -> bool:
+    return entity_format(request)
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
+WireDep = Annotated[Wire, Depends(_wire)]
+CurrentSession = Annotated[LogonSession, Depends(_current_session)]
+EntityFormat = Annotated[bool, Depends(_entity_format)]

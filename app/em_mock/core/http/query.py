@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -11,7 +15,7 @@ from starlette.responses import Response
 from em_mock.core.errors import bad_request
 from em_mock.core.filter import FilterError, parse_filter
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, query_params
-from em_mock.core.query import Sort, run_query
+from em_mock.core.query import Cache, Sort, count_comparisons, run_query
 from em_mock.core.registry import QUERY_TYPES, RESOURCES, QueryType, query_type
 from em_mock.core.wire import documents as docs
 from em_mock.core.wire.documents import Ctx
@@ -113,9 +117,26 @@ def _sort_of(params: dict[str, str], qtype: QueryType) -> Sort | None:
     return Sort(field.name, descending=desc is not None)
 
 
+# Work past these sizes is done in a worker thread, so the event loop keeps serving
+# other clients meanwhile: entities rendered, comparisons to evaluate, rows to sort.
+OFF_LOOP_ROWS = 500
+OFF_LOOP_TERMS = 16
+OFF_LOOP_TABLE = 50_000
+OFF_LOOP_TRIES = 2
+# Two at a time: they share the interpreter with the loop, more would only crowd it. A
+# pool of its own (not the event loop's default one), shared by every app in the process.
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="em-mock-query")
+
+
 @router.get("/api/query")
 async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
-    """Filter, sort and page the entities of one query type."""
+    """Filter, sort and page the entities of one query type.
+
+    Large pages, long filters and big tables are worked out in a worker thread on the
+    data as it is when the request arrives; if the data changes meanwhile, the work is
+    done again (the last time on the event loop itself), so a page always shows one
+    version of the data.
+    """
     params = query_params(request)
     qtype = _type_of(params)
     fmt = params.get("format", "References")
@@ -127,24 +148,53 @@ async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDe
                           rt.settings.max_page_size)
     page = _positive(params, "page", "page", 1, 10**15)
     expr = None
+    terms = 0
     if "filter" in params:
         try:
             expr = parse_filter(params["filter"], qtype)
         except FilterError as exc:
             raise bad_request(f"Parameter filter: {exc}") from None
-    result = run_query(qtype, qtype.rows(rt.store), rt.store, expr=expr, sort=sort,
-                       page=page, page_size=page_size)
+        terms = count_comparisons(expr)
+        limit = rt.settings.max_filter_terms
+        if terms > limit:
+            raise bad_request(f"Parameter filter: the filter holds {terms} comparisons; the "
+                              f"limit of this server is {limit}.")
     resource = RESOURCES[qtype.name]
-    paging = docs.paging_info(page, page_size, result.pages_count,
-                              _paging_links(out.ctx, request.url.query, page, page_size,
-                                            result.pages_count))
-    if entities:
-        items = [resource.entity(row, out.ctx) for row in result.rows]
-        node = docs.query_result(refs=None, plural=resource.plural, entities=items, paging=paging)
-    else:
-        refs = [resource.reference(row, out.ctx, "Ref") for row in result.rows]
-        node = docs.query_result(refs=refs, plural=None, entities=None, paging=paging)
-    return out.send(node)
+    raw_query = request.url.query
+
+    def answer(rows: Sequence[Any], cache: Cache) -> Response:
+        result = run_query(qtype, rows, cache, expr=expr, sort=sort, page=page,
+                           page_size=page_size)
+        paging = docs.paging_info(page, page_size, result.pages_count,
+                                  _paging_links(out.ctx, raw_query, page, page_size,
+                                                result.pages_count))
+        if entities:
+            items = [resource.entity(row, out.ctx) for row in result.rows]
+            node = docs.query_result(refs=None, plural=resource.plural, entities=items,
+                                     paging=paging)
+        else:
+            refs = [resource.reference(row, out.ctx, "Ref") for row in result.rows]
+            node = docs.query_result(refs=refs, plural=None, entities=None, paging=paging)
+        return out.send(node)
+
+    rows = qtype.rows(rt.store)
+    if page_size > OFF_LOOP_ROWS or terms > OFF_LOOP_TERMS or len(rows) > OFF_LOOP_TABLE:
+        for _attempt in range(OFF_LOOP_TRIES):
+            staged = rt.store.staged()
+            try:
+                response = await asyncio.get_running_loop().run_in_executor(
+                    _WORKERS, answer, rows, staged)
+            except Exception:
+                # Work on data that changed under it may have read a newer version's
+                # caches against the older rows: that is no error, only outdated work.
+                if staged.current:
+                    raise
+            else:
+                if staged.current:
+                    staged.commit()
+                    return response
+            rows = qtype.rows(rt.store)
+    return answer(rows, rt.store)
 
 
 @router.get("/api/querysvc")
