@@ -95,9 +95,13 @@ def test_job_entity_and_includes(client, auth, runtime):
                           "UID", "Links", "Href", "Type"]
     rels = [lk["Rel"] for lk in body["Links"]]
     assert rels == ["Up", "Alternate", "Down", "Down", "Start", "Stop", "Retry"]
-    includes = _get(client, auth, f"/api/jobs/{job.id}/includes")["ObjectInJobs"]
+    includes = _get(client, auth, f"/api/jobs/{job.id}/includes")["ObjectsInJob"]
     assert [i["Name"] for i in includes] == [vm.name for vm in job.vms]
     assert client.get(includes[0]["Href"], headers=auth).status_code == 200
+    # XML: the documented root, one ObjectInJob element per included object.
+    root = xml(client.get(f"/api/jobs/{job.id}/includes", headers=auth).content)
+    assert root.tag == Q + "ObjectsInJob"
+    assert [e.tag for e in root] == [Q + "ObjectInJob"] * len(job.vms)
     sessions = _get(client, auth, f"/api/jobs/{job.id}/backupSessions")["Refs"]
     assert len(sessions) == sum(s.job is job for s in BACKUP_SESSIONS.rows(runtime.store))
 

@@ -87,7 +87,8 @@ async def job_includes(job_id: str, _: CurrentSession, rt: RuntimeDep, out: Wire
     """The objects a job processes."""
     job: Job = find(JOBS.of(rt.store.data), job_id, "job")
     items = [object_in_job(job, vm, i, out.ctx) for i, vm in enumerate(job.vms)]
-    return out.send(docs.entity_list("ObjectInJobs", items))
+    # The documented root element; the JSON key follows it, as for every other list.
+    return out.send(docs.entity_list("ObjectsInJob", items))
 
 
 @router.get("/api/jobs/{job_id}/includes/{object_id}")
