@@ -26,9 +26,10 @@ serve(router, Collection(
 
 @router.get("/api/agents")
 async def agents_hub(me: CurrentSession, out: WireDep) -> Response:
-    """The agents hub: links to discovered computers and protection groups."""
+    """The agents hub (root ``Agents``, type ``AgentsService``): links to discovered
+    computers and protection groups."""
     api = out.ctx.api
-    return out.send(docs.hub("AgentsService", "AgentsService", api("agents"), [
+    return out.send(docs.hub("Agents", "AgentsService", api("agents"), [
         link("Up", api(f"logonSessions/{me.id}"), "LogonSession"),
         link("Down", api("agents/discoveredComputers"), "DiscoveredComputerReferenceList"),
         link("Down", api("agents/protectionGroups"), "AgentProtectionGroupReferenceList"),
