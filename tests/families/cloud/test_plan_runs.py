@@ -263,6 +263,24 @@ def test_another_logon_session_cannot_see_the_task(client, auth):
     assert client.get("/api/tasks/task-1", headers=auth).status_code == 200
 
 
+def test_the_task_list_holds_the_callers_tasks_oldest_first(client, auth):
+    empty = xml(client.get("/api/tasks", headers=auth).content)
+    assert empty.tag == Q + "Tasks" and len(empty) == 0
+    first, second = _plan(client, 0), _plan(client, 1)
+    assert _start(client, auth, guid(first["UID"])).status_code == 202
+    assert _start(client, auth, guid(second["UID"]), "test").status_code == 202
+    listed = xml(client.get("/api/tasks", headers=auth).content)
+    assert [t.tag for t in listed] == [Q + "Task"] * 2
+    assert [t.findtext(Q + "TaskId") for t in listed] == ["task-1", "task-2"]
+    assert [t.findtext(Q + "Operation") for t in listed] == [
+        "StartCloudFailoverPlan", "TestCloudFailoverPlan"]
+    body = client.get("/api/tasks", headers={**auth, **JSON}).json()
+    assert [t["TaskId"] for t in body["Tasks"]] == ["task-1", "task-2"]
+    other = {"X-RestSvcSessionId": logon(client), **JSON}
+    assert client.get("/api/tasks", headers=other).json() == {"Tasks": []}
+    assert client.get("/api/tasks").status_code == 401
+
+
 def test_tasks_need_a_logon_session(client, auth):
     assert _start(client, auth, guid(_plan(client)["UID"])).status_code == 202
     assert client.get("/api/tasks/task-1").status_code == 401

@@ -12,7 +12,9 @@ from starlette.responses import Response
 
 from em_mock.core.errors import EMError, bad_request
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, query_params
+from em_mock.core.registry import LogonLink, register_logon_links
 from em_mock.core.simulation import EmTask
+from em_mock.core.wire import documents as docs
 from em_mock.core.wire.documents import Ctx
 from em_mock.core.wire.tree import Layer, Node, link, links, resource_layer
 
@@ -144,6 +146,18 @@ def _task(rt: RuntimeDep, owner: str, task_id: str) -> EmTask:
     if task is None:
         raise EMError(404, f"No task {task_id!r} belongs to this logon session.")
     return task
+
+
+@router.get("/api/tasks")
+async def list_tasks(me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
+    """The caller's tasks, oldest first (``Tasks``, JSON ``{"Tasks": [...]}``)."""
+    now = rt.clock.now_ms()
+    mine = [task_node(t, out.ctx, now) for (owner, _), t in rt.simulation.tasks.items()
+            if owner == me.id]
+    return out.send(docs.entity_list("Tasks", mine))
+
+
+register_logon_links(LogonLink(300, "tasks", "TaskList"))
 
 
 @router.get("/api/tasks/{task_id}")
