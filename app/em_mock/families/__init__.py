@@ -30,5 +30,6 @@ import em_mock.families.jobs.queries
 import em_mock.families.jobs.routes
 import em_mock.families.jobs.shapes
 import em_mock.families.reports.routes
+import em_mock.families.restore.queries
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes
