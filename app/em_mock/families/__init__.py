@@ -30,6 +30,9 @@ import em_mock.families.jobs.queries
 import em_mock.families.jobs.routes
 import em_mock.families.jobs.shapes
 import em_mock.families.reports.routes
+import em_mock.families.restore.actions
+import em_mock.families.restore.data
+import em_mock.families.restore.fixtures
 import em_mock.families.restore.queries
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes

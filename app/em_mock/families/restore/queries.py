@@ -6,8 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from em_mock.core.registry import Kind, QueryField, QueryType, register_query_types
+from em_mock.core.times import name_suffix
 from em_mock.families.infrastructure.queries import server_fields
 from em_mock.families.jobs.model import Job, TaskSession
+from em_mock.families.restore.model import (
+    RESTORE_JOB_TYPES,
+    RESTORE_RESULTS,
+    RESTORE_SESSIONS,
+    RESTORE_STATES,
+)
 from em_mock.families.restore.points import (
     COMPRESS_RATIO,
     POINT_TASKS,
@@ -134,6 +141,21 @@ VM_REPLICA_POINT = QueryType(
         *server_fields(_server),
     ),
 )
+RESTORE_SESSION = QueryType(
+    name="RestoreSession", plural="RestoreSessions", rows=RESTORE_SESSIONS.rows,
+    fields=(
+        QueryField("UID", Kind.UID, lambda s: s.id, uid_type="RestoreSession"),
+        QueryField("Name", Kind.STRING, lambda s: f"{s.vm_name}@{name_suffix(s.creation_ms)}"),
+        QueryField("Type", Kind.ENUM, lambda s: s.job_type, values=RESTORE_JOB_TYPES),
+        QueryField("CreationTime", Kind.DATETIME, lambda s: s.creation_ms),
+        QueryField("EndTime", Kind.DATETIME, lambda s: s.end_ms),
+        QueryField("State", Kind.ENUM, lambda s: s.state, values=RESTORE_STATES),
+        QueryField("Result", Kind.ENUM, lambda s: s.result, values=RESTORE_RESULTS),
+        *server_fields(lambda s: s.backup_server),
+        QueryField("VmDisplayName", Kind.STRING, lambda s: s.vm_name),
+    ),
+)
 
+register_query_types(RESTORE_SESSION)
 register_query_types(BACKUP, BACKUP_FILE, REPLICA, RESTORE_POINT, VM_RESTORE_POINT,
                      VM_REPLICA_POINT)

@@ -13,7 +13,15 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from em_mock.core.http.collections import Collection, Sub, by_id, recent, serve, serve_sub
+from em_mock.core.http.collections import (
+    Collection,
+    Sub,
+    by_id,
+    recent,
+    serve,
+    serve_sub,
+    table_items,
+)
 from em_mock.core.registry import (
     LogonLink,
     collection_links,
@@ -22,6 +30,7 @@ from em_mock.core.registry import (
 )
 from em_mock.core.runtime import Runtime
 from em_mock.families.infrastructure.routes import REPOSITORY_COLLECTION
+from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.families.restore.points import (
     POINT_TASKS,
     REPLICA_POINT_TASKS,
@@ -39,6 +48,7 @@ from em_mock.families.restore.shapes import (
     BACKUP_FILE,
     REPLICA,
     RESTORE_POINT,
+    RESTORE_SESSION,
     VM_REPLICA_POINT,
     VM_RESTORE_POINT,
 )
@@ -106,6 +116,8 @@ serve(router, Collection(
         Sub("restorePoints", RESTORE_POINT, _itself),
         Sub("vmRestorePoints", VM_RESTORE_POINT, _itself),
     )))
+serve(router, Collection(RESTORE_SESSION, "restore session", table_items(RESTORE_SESSIONS),
+                         listed=lambda rt: recent(rt, RESTORE_SESSIONS.rows(rt.store))))
 serve_sub(router, REPOSITORY_COLLECTION, Sub(
     "backups", BACKUP, lambda rt, r: [b for b in held_backups(rt.store) if b.repository is r]))
 serve_sub(router, REPOSITORY_COLLECTION, Sub(
@@ -118,6 +130,7 @@ register_logon_links(
     *collection_links("vmRestorePoints", "VmRestorePoint", 90, 430),
     *collection_links("replicas", "Replica", 110, 450),
     *collection_links("vmReplicaPoints", "VmReplicaPoint", 120, 460),
+    *collection_links("restoreSessions", "RestoreSession", 150, 490),
     LogonLink(210, "backupFiles", "BackupFileReferenceList"),
     LogonLink(550, "backupFiles?format=Entity", "BackupFileList"),
 )

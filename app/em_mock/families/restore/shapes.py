@@ -10,6 +10,7 @@ builders take the repository along with the job.
 from __future__ import annotations
 
 from em_mock.core.registry import ResourceType, register_resources
+from em_mock.core.times import name_suffix
 from em_mock.core.wire.documents import (
     Ctx,
     alternate_to_entity,
@@ -22,6 +23,7 @@ from em_mock.families.infrastructure.model import Repository
 from em_mock.families.infrastructure.shapes import server_up
 from em_mock.families.jobs.model import Job, TaskSession
 from em_mock.families.jobs.shapes import task_name
+from em_mock.families.restore.model import RestoreSession
 from em_mock.families.restore.points import (
     COMPRESS_RATIO,
     DEDUP_RATIO,
@@ -227,3 +229,38 @@ VM_REPLICA_POINT = ResourceType("VmReplicaPoint", "vmReplicaPoints", "VmReplicaP
 
 register_resources(BACKUP, REPLICA, RESTORE_POINT, BACKUP_FILE, VM_RESTORE_POINT,
                    VM_REPLICA_POINT)
+
+
+# Restore sessions --------------------------------------------------------------------
+
+def restore_session_name(s: RestoreSession, ctx: Ctx | None = None) -> str:
+    """``<vm>@<time>``, like the job sessions' names."""
+    return f"{s.vm_name}@{ctx.suffix(s.creation_ms) if ctx else name_suffix(s.creation_ms)}"
+
+
+def _rs_links(s: RestoreSession, ctx: Ctx, alternate: Node) -> list[Node]:
+    return [server_up(s.backup_server, ctx), alternate,
+            link("Related", ctx.api(f"vmRestorePoints/{vm_restore_point_id(s.point)}"),
+                 "VmRestorePointReference", task_name(s.point, ctx))]
+
+
+def _rs_ref(s: RestoreSession, ctx: Ctx, root: str) -> Node:
+    name = restore_session_name(s, ctx)
+    return reference(root, "RestoreSession", "restoreSessions", s.id, name, _rs_links(
+        s, ctx, alternate_to_entity("RestoreSession", "restoreSessions", s.id, name, ctx)), ctx)
+
+
+def _rs_entity(s: RestoreSession, ctx: Ctx) -> Node:
+    name = restore_session_name(s, ctx)
+    own = Layer(elems=[("JobType", s.job_type), ("CreationTimeUTC", ctx.time(s.creation_ms)),
+                       ("EndTimeUTC", ctx.time(s.end_ms)), ("State", s.state),
+                       ("Result", s.result), ("Progress", s.progress),
+                       ("RestoredObjRef", s.point.vm_uid)])
+    return entity("RestoreSession", "restoreSessions", s.id, name, _rs_links(
+        s, ctx, alternate_to_reference("RestoreSession", "restoreSessions", s.id, name, ctx)),
+        [own], ctx)
+
+
+RESTORE_SESSION = ResourceType("RestoreSession", "restoreSessions", "RestoreSessions",
+                               _rs_ref, _rs_entity)
+register_resources(RESTORE_SESSION)
