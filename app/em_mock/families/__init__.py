@@ -33,6 +33,7 @@ import em_mock.families.reports.routes
 import em_mock.families.restore.actions
 import em_mock.families.restore.data
 import em_mock.families.restore.fixtures
+import em_mock.families.restore.mounts
 import em_mock.families.restore.queries
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes

@@ -79,7 +79,8 @@ def test_a_restore_point_lists_its_own_file_and_vm_point_and_they_link_back(clie
     vm_point = _get(client, auth, vm_ref.get("Href") + "?format=Entity", "VmRestorePoint")
     assert [(rel, t) for rel, t in _links(vm_point)] == [
         ("Up", "BackupServerReference"), ("Up", "RestorePointReference"),
-        ("Up", "BackupFileReference"), ("Alternate", "VmRestorePointReference")]
+        ("Up", "BackupFileReference"), ("Alternate", "VmRestorePointReference"),
+        ("Down", "VmRestorePointMountList")]
     assert _href(vm_point, "BackupFileReference") == file_ref.get("Href")
     full = vm_point.findtext(Q + "PointType") == "Full"
     assert (file_.findtext(Q + "FileType") == "vbk") == full

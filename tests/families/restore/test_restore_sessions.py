@@ -128,3 +128,48 @@ def test_vm_restore_runs_on_the_clock_and_leaves_a_restore_session(em):
     response = em.post(href + "?action=restore", headers=JSON,
                        json={"PowerOnAfter": False, "QuickRollback": True})
     assert response.status_code == 202, response.text
+
+
+def test_file_level_restore_mount_browse_download_unmount(em):
+    vm_point = em.get("/api/vmRestorePoints?format=Entity", headers=JSON).json()[
+        "VmRestorePoints"][1]
+    mounts = next(lk["Href"] for lk in vm_point["Links"] if lk["Type"] == "VmRestorePointMountList")
+    response = em.post(mounts)
+    assert response.status_code == 202, response.text
+    task_href = xml(response.content).get("Href")
+    _advance(em, 15)
+    task = em.get(task_href, headers=JSON).json()
+    mount_href = next(lk["Href"] for lk in task["Links"] if lk["Rel"] == "Related")
+    mount_href = mount_href.split("?")[0]
+
+    listed = xml(em.get(mounts).content)
+    assert listed.tag == Q + "VmRestorePointMounts" and len(listed) == 1
+    mount = em.get(mount_href, headers=JSON).json()
+    assert mount["FSRoots"] == [{"Path": "C:\\", "Name": "C:\\"}]
+    assert [lk["Rel"] for lk in mount["Links"]] == ["Delete"]
+
+    top = xml(em.get(mount_href + "/C:").content)
+    assert top.tag == Q + "FileSystemEntries"
+    assert [d.findtext(Q + "Name") for d in top.find(Q + "Directories")] == ["Users", "Windows"]
+    docs = em.get(mount_href + "/C:/Users/Administrator/Documents", headers=JSON).json()
+    notes = next(f for f in docs["Files"] if f["Name"] == "notes.txt")
+    assert notes["Path"] == "C:\\Users\\Administrator\\Documents\\notes.txt"
+    download = next(lk["Href"] for lk in notes["Actions"] if lk["Rel"] == "Download")
+    body = em.get(download)
+    assert body.status_code == 200
+    assert body.headers["content-type"] == "application/octet-stream"
+    assert len(body.content) == notes["Size"]
+    assert vm_point["Name"].split("@")[0].encode() in body.content
+
+    assert em.get(mount_href + "/C:/Users/Administrator/Documents/notes.txt").status_code == 400
+    missing = em.get(mount_href + "/C:/nowhere", headers=JSON)
+    assert missing.status_code == 404 and "nowhere" in missing.json()["Message"]
+
+    flr = em.get("/api/query", params={
+        "type": "RestoreSession", "format": "Entities",
+        "filter": "Type==FileLevelRestore;State==Working"}, headers=JSON).json()
+    [working] = flr["Entities"]["RestoreSessions"]["RestoreSessions"]
+    assert em.delete(mount_href).status_code == 204
+    assert em.get(mount_href).status_code == 404
+    stopped = em.get(working["Href"].split("?")[0] + "?format=Entity", headers=JSON).json()
+    assert (stopped["State"], stopped["Result"]) == ("Stopped", "Success")

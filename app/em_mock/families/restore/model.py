@@ -42,3 +42,17 @@ class RestoreSession:
 
 
 RESTORE_SESSIONS: Table[RestoreSession] = Table("restore_sessions")
+
+
+@dataclass(slots=True, eq=False)
+class Mount:
+    """A VM restore point mounted for file-level restore, with the restore session that
+    stays ``Working`` until it is unmounted."""
+
+    id: str
+    point: TaskSession
+    session: RestoreSession
+
+
+# Mounts are not part of the fixture format: loading or replacing the data drops them.
+MOUNTS: Table[Mount] = Table("restore_mounts")

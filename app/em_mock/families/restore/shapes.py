@@ -173,7 +173,9 @@ def _vrp_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
                  restore_point_name(t, ctx)),
             link("Up", ctx.api(f"backupFiles/{backup_file_id(t)}"), "BackupFileReference",
                  file_name(t)),
-            alternate]
+            alternate,
+            link("Down", ctx.api(f"vmRestorePoints/{vm_restore_point_id(t)}/mounts"),
+                 "VmRestorePointMountList")]
 
 
 def _vrp_ref(t: TaskSession, ctx: Ctx, root: str) -> Node:
