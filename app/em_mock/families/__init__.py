@@ -35,5 +35,6 @@ import em_mock.families.restore.data
 import em_mock.families.restore.fixtures
 import em_mock.families.restore.mounts
 import em_mock.families.restore.queries
+import em_mock.families.restore.quickbackup
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes

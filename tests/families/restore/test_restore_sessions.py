@@ -173,3 +173,54 @@ def test_file_level_restore_mount_browse_download_unmount(em):
     assert em.get(mount_href).status_code == 404
     stopped = em.get(working["Href"].split("?")[0] + "?format=Entity", headers=JSON).json()
     assert (stopped["State"], stopped["Result"]) == ("Stopped", "Success")
+
+
+def _protected_vm(em: httpx.Client) -> tuple[str, str, str]:
+    """A backup server's href, one VM a backup job of it protects (a job not running: the
+    data's running job is on the first server), and a repository UID."""
+    job = next(j for j in em.get("/api/query", params={
+        "type": "Job", "format": "Entities", "filter": 'Name=="vbr02 Backup Job 1"'},
+        headers=JSON).json()["Entities"]["Jobs"]["Jobs"])
+    server = next(lk["Href"] for lk in job["Links"] if lk["Type"] == "BackupServerReference")
+    includes = xml(em.get(job["Href"].split("?")[0] + "/includes").content)
+    vm_ref = next(e.findtext(Q + "HierarchyObjRef") for e in includes.iter(Q + "ObjectInJob"))
+    repo = xml(em.get(server + "/repositories").content)[0].get("UID")
+    return server, vm_ref, repo
+
+
+def test_quick_backup_runs_the_vms_job_for_that_vm_and_leaves_a_restore_point(em):
+    server, vm_ref, _ = _protected_vm(em)
+    body = f"<QuickBackupStartupSpec><VmRef>{vm_ref}</VmRef></QuickBackupStartupSpec>"
+    response = em.post(server + "?action=quickbackup", content=body, headers=XML_BODY)
+    assert response.status_code == 202, response.text
+    task_href = xml(response.content).get("Href")
+    _advance(em, 120)
+    task = em.get(task_href, headers=JSON).json()
+    assert task["Result"]["Success"] is True
+    related = next(lk for lk in task["Links"] if lk["Rel"] == "Related")
+    assert related["Type"] == "BackupJobSession"
+    session = em.get(related["Href"], headers=JSON).json()
+    assert (session["State"], session["Result"]) == ("Stopped", "Success")
+    tasks = em.get(related["Href"].split("?")[0] + "/taskSessions?format=Entity",
+                   headers=JSON).json()["BackupTaskSessions"]
+    assert len(tasks) == 1 and tasks[0]["VmUid"] == vm_ref
+    point = next(lk["Href"] for lk in tasks[0]["Links"] if lk["Type"] == "VmRestorePoint")
+    point_entity = em.get(point, headers=JSON).json()
+    assert point_entity["HierarchyObjRef"] == vm_ref
+
+
+def test_veeam_zip_checks_its_spec(em):
+    server, vm_ref, repo = _protected_vm(em)
+    good = {"VmRef": vm_ref, "RepositoryUid": repo, "CompressionLevel": 5,
+            "BackupRetention": "In1Week"}
+    response = em.post(server + "?action=veeamzip", json=good, headers=JSON)
+    assert response.status_code == 202, response.text
+    for change, words in [({"CompressionLevel": 9}, "CompressionLevel"),
+                          ({"BackupRetention": "Forever"}, "BackupRetention"),
+                          ({"RepositoryUid": "urn:veeam:Repository:nope"}, "no repository"),
+                          ({"VmRef": "urn:VMware:Vm:nope"}, "protects the VM")]:
+        bad = em.post(server + "?action=veeamzip", json={**good, **change}, headers=JSON)
+        assert bad.status_code == 400, change
+        assert words in bad.json()["Message"]
+    assert em.post(server + "?action=quickbackup", headers=JSON).status_code == 400
+    assert em.post(server + "?action=fly", headers=JSON).status_code == 400
