@@ -31,6 +31,7 @@ import em_mock.families.jobs.routes
 import em_mock.families.jobs.shapes
 import em_mock.families.reports.routes
 import em_mock.families.restore.actions
+import em_mock.families.restore.catalog
 import em_mock.families.restore.data
 import em_mock.families.restore.fixtures
 import em_mock.families.restore.mounts
