@@ -30,5 +30,12 @@ import em_mock.families.jobs.queries
 import em_mock.families.jobs.routes
 import em_mock.families.jobs.shapes
 import em_mock.families.reports.routes
+import em_mock.families.restore.actions
+import em_mock.families.restore.catalog
+import em_mock.families.restore.data
+import em_mock.families.restore.fixtures
+import em_mock.families.restore.mounts
+import em_mock.families.restore.queries
+import em_mock.families.restore.quickbackup
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes

@@ -22,6 +22,7 @@ from em_mock.families.cloud.model import (
 )
 from em_mock.families.infrastructure.model import SERVERS
 from em_mock.families.jobs.model import JOB_SESSIONS, JOBS
+from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.settings import from_args
 
 DAY_MS = 86_400_000
@@ -288,6 +289,8 @@ def all_instants(data: DataSet) -> list[int]:
         out += [js.creation_ms] + ([js.end_ms] if js.end_ms is not None else [])
         for jt in js.tasks:
             out += [jt.creation_ms] + ([jt.end_ms] if jt.end_ms is not None else [])
+    for rs in RESTORE_SESSIONS.of(data).values():
+        out += [rs.creation_ms] + ([rs.end_ms] if rs.end_ms is not None else [])
     return out
 
 

@@ -191,10 +191,6 @@ def test_reports_add_up(client, auth, runtime):
     assert vms["ProtectedVms"] >= vms["BackedUpVms"] > 0
 
 
-def test_backup_files_is_a_valid_empty_reference_list(client, auth):
-    assert _get(client, auth, "/api/backupFiles") == {"Refs": []}
-
-
 def test_job_start_runs_on_the_clock_and_links_its_session(client, auth, runtime):
     job = next(j for j in JOBS.rows(runtime.store)
                if j.job_type == "Backup" and

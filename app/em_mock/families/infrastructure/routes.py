@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from em_mock.core.http.collections import Collection, Sub, by_id, serve, table_items
@@ -14,7 +12,6 @@ from em_mock.core.registry import (
     register_logon_links,
     register_router,
 )
-from em_mock.core.runtime import Runtime
 from em_mock.families.infrastructure.model import (
     HIERARCHY_ROOTS,
     MANAGED_SERVERS,
@@ -32,10 +29,6 @@ from em_mock.families.infrastructure.shapes import (
 router = register_router(APIRouter())
 
 
-def _none(rt: Runtime, item: Any) -> list[Any]:
-    return []
-
-
 SERVER_COLLECTION = Collection(
     BACKUP_SERVER, "backup server", table_items(SERVERS), subs=(
         Sub("repositories", REPOSITORY,
@@ -45,12 +38,8 @@ SERVER_COLLECTION = Collection(
             lambda rt, server: [m for m in MANAGED_SERVERS.rows(rt.store)
                                 if m.backup_server is server]),
     ))
-REPOSITORY_COLLECTION = Collection(
-    REPOSITORY, "repository", table_items(REPOSITORIES), subs=(
-        # em-mock does not model backups and replicas yet: these lists are always empty.
-        Sub("backups", REPOSITORY, _none),
-        Sub("replicas", REPOSITORY, _none),
-    ))
+# The restore family serves a repository's backups and replicas below it.
+REPOSITORY_COLLECTION = Collection(REPOSITORY, "repository", table_items(REPOSITORIES))
 
 serve(router, SERVER_COLLECTION)
 serve(router, REPOSITORY_COLLECTION)

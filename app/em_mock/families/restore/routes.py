@@ -1,50 +1,136 @@
-"""Routes of restore points, VM restore points, VM replica points and backup files."""
+"""Routes of backups, replicas, restore points, VM restore and replica points and backup
+files, their sub-collections, the backups and replicas below a repository, and their
+logon links.
+
+Top-level lists of points and files show the last 30 days of the mock's clock, as the
+session lists do; a backup's or replica's own lists, and the query service, show all.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from starlette.responses import Response
+from collections.abc import Callable
+from typing import Any
 
-from em_mock.core.http.collections import Collection, Sub, by_id, serve
-from em_mock.core.http.deps import CurrentSession, WireDep
-from em_mock.core.ids import derived_id
-from em_mock.core.registry import LogonLink, register_logon_links, register_router
-from em_mock.core.wire import documents as docs
-from em_mock.families.jobs.model import (
-    BACKUP_TASKS,
-    REPLICA_TASKS,
-    leaves_replica_point,
-    leaves_restore_point,
+from fastapi import APIRouter
+
+from em_mock.core.http.collections import (
+    Collection,
+    Sub,
+    by_id,
+    recent,
+    serve,
+    serve_sub,
+    table_items,
 )
-from em_mock.families.restore.shapes import RESTORE_POINT, VM_REPLICA_POINT, VM_RESTORE_POINT
+from em_mock.core.registry import (
+    LogonLink,
+    collection_links,
+    register_logon_links,
+    register_router,
+)
+from em_mock.core.runtime import Runtime
+from em_mock.families.infrastructure.routes import REPOSITORY_COLLECTION
+from em_mock.families.restore.model import RESTORE_SESSIONS
+from em_mock.families.restore.points import (
+    POINT_TASKS,
+    REPLICA_POINT_TASKS,
+    backup_file_id,
+    backup_id,
+    held_backups,
+    held_replicas,
+    replica_id,
+    restore_point_id,
+    vm_replica_point_id,
+    vm_restore_point_id,
+)
+from em_mock.families.restore.shapes import (
+    BACKUP,
+    BACKUP_FILE,
+    REPLICA,
+    RESTORE_POINT,
+    RESTORE_SESSION,
+    VM_REPLICA_POINT,
+    VM_RESTORE_POINT,
+)
 
 router = register_router(APIRouter())
 
-_restore_points = by_id(
-    "restore points",
-    lambda rt: [t for t in BACKUP_TASKS.rows(rt.store) if leaves_restore_point(t)],
-    lambda t: derived_id("RestorePoint", t.id))
-_vm_restore_points = by_id(
-    "vm restore points",
-    lambda rt: [t for t in BACKUP_TASKS.rows(rt.store) if leaves_restore_point(t)],
-    lambda t: derived_id("VmRestorePoint", t.id))
-_vm_replica_points = by_id(
-    "vm replica points",
-    lambda rt: [t for t in REPLICA_TASKS.rows(rt.store) if leaves_replica_point(t)],
-    lambda t: derived_id("VmReplicaPoint", t.id))
 
-serve(router, Collection(RESTORE_POINT, "restore point", _restore_points, list_route=False,
-                         subs=(Sub("vmRestorePoints", VM_RESTORE_POINT, lambda rt, t: [t]),)))
-serve(router, Collection(VM_RESTORE_POINT, "VM restore point", _vm_restore_points,
-                         list_route=False))
-serve(router, Collection(VM_REPLICA_POINT, "VM replica point", _vm_replica_points,
-                         list_route=False))
+def _points(rt: Runtime) -> list[Any]:
+    return POINT_TASKS.rows(rt.store)
 
 
-@router.get("/api/backupfiles")
-async def backup_files(_: CurrentSession, out: WireDep) -> Response:
-    """Backup files: em-mock does not model them yet, so the list is empty (but valid)."""
-    return out.send(docs.entity_references([]))
+def _replica_points(rt: Runtime) -> list[Any]:
+    return REPLICA_POINT_TASKS.rows(rt.store)
 
 
-register_logon_links(LogonLink(210, "backupFiles", "BackupFileReferenceList"))
+def _of_job(rows: Callable[[Runtime], list[Any]]) -> Callable[[Runtime, Any], list[Any]]:
+    """The rows whose task belongs to a backup's (or replica's) job."""
+    def children(rt: Runtime, held: Any) -> list[Any]:
+        return [t for t in rows(rt) if t.session.job is held.job]
+    return children
+
+
+def _itself(rt: Runtime, t: Any) -> list[Any]:
+    return [t]
+
+
+def _none(rt: Runtime, item: Any) -> list[Any]:
+    return []
+
+
+_restore_points = by_id("restore points", _points, restore_point_id)
+_vm_restore_points = by_id("vm restore points", _points, vm_restore_point_id)
+_vm_replica_points = by_id("vm replica points", _replica_points, vm_replica_point_id)
+_backup_files = by_id("backup files", _points, backup_file_id)
+_backups = by_id("backups", lambda rt: held_backups(rt.store), lambda b: backup_id(b.job))
+_replicas = by_id("replicas", lambda rt: held_replicas(rt.store), lambda b: replica_id(b.job))
+
+serve(router, Collection(BACKUP, "backup", _backups, subs=(
+    Sub("restorePoints", RESTORE_POINT, _of_job(_points)),
+    Sub("backupFiles", BACKUP_FILE, _of_job(_points)),
+    # Every backup the mock has is a standard one: no child backups.
+    Sub("childBackups", BACKUP, _none),
+)))
+serve(router, Collection(REPLICA, "replica", _replicas, subs=(
+    Sub("vmReplicaPoints", VM_REPLICA_POINT, _of_job(_replica_points)),
+)))
+serve(router, Collection(
+    RESTORE_POINT, "restore point", _restore_points,
+    listed=lambda rt: recent(rt, _points(rt)), subs=(
+        Sub("vmRestorePoints", VM_RESTORE_POINT, _itself),
+        Sub("backupFiles", BACKUP_FILE, _itself),
+        # vApp and agent points: the mock has no vCloud jobs and no agent restore points.
+        Sub("vAppRestorePoints", VM_RESTORE_POINT, _none),
+        Sub("agentRestorePoints", VM_RESTORE_POINT, _none),
+    )))
+serve(router, Collection(
+    VM_RESTORE_POINT, "VM restore point", _vm_restore_points,
+    listed=lambda rt: recent(rt, _points(rt))))
+serve(router, Collection(
+    VM_REPLICA_POINT, "VM replica point", _vm_replica_points,
+    listed=lambda rt: recent(rt, _replica_points(rt))))
+serve(router, Collection(
+    BACKUP_FILE, "backup file", _backup_files,
+    listed=lambda rt: recent(rt, _points(rt)), subs=(
+        Sub("restorePoints", RESTORE_POINT, _itself),
+        Sub("vmRestorePoints", VM_RESTORE_POINT, _itself),
+    )))
+serve(router, Collection(RESTORE_SESSION, "restore session", table_items(RESTORE_SESSIONS),
+                         listed=lambda rt: recent(rt, RESTORE_SESSIONS.rows(rt.store))))
+serve_sub(router, REPOSITORY_COLLECTION, Sub(
+    "backups", BACKUP, lambda rt, r: [b for b in held_backups(rt.store) if b.repository is r]))
+serve_sub(router, REPOSITORY_COLLECTION, Sub(
+    "replicas", REPLICA, lambda rt, r: [b for b in held_replicas(rt.store)
+                                        if b.repository is r]))
+
+register_logon_links(
+    *collection_links("backups", "Backup", 70, 410),
+    *collection_links("restorePoints", "RestorePoint", 80, 420),
+    *collection_links("vmRestorePoints", "VmRestorePoint", 90, 430),
+    *collection_links("replicas", "Replica", 110, 450),
+    *collection_links("vmReplicaPoints", "VmReplicaPoint", 120, 460),
+    *collection_links("restoreSessions", "RestoreSession", 150, 490),
+    LogonLink(210, "backupFiles", "BackupFileReferenceList"),
+    LogonLink(550, "backupFiles?format=Entity", "BackupFileList"),
+)
