@@ -20,7 +20,7 @@ from em_mock.families.cloud.model import (
     TENANTS,
     CloudFailoverSession,
 )
-from em_mock.families.infrastructure.model import SERVERS
+from em_mock.families.infrastructure.model import PASSWORD_KEYS, SERVERS
 from em_mock.families.jobs.model import JOB_SESSIONS, JOBS
 from em_mock.settings import from_args
 
@@ -288,6 +288,7 @@ def all_instants(data: DataSet) -> list[int]:
         out += [js.creation_ms] + ([js.end_ms] if js.end_ms is not None else [])
         for jt in js.tasks:
             out += [jt.creation_ms] + ([jt.end_ms] if jt.end_ms is not None else [])
+    out += [p.modified_ms for p in PASSWORD_KEYS.of(data).values()]
     return out
 
 
