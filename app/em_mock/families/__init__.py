@@ -18,6 +18,7 @@ import em_mock.families.cloud.fixtures
 import em_mock.families.cloud.queries
 import em_mock.families.cloud.routes
 import em_mock.families.cloud.shapes
+import em_mock.families.infrastructure.actions
 import em_mock.families.infrastructure.data
 import em_mock.families.infrastructure.fixtures
 import em_mock.families.infrastructure.queries

@@ -169,3 +169,75 @@ def test_logon_offers_wan_accelerators_and_external_repositories_in_the_vendors_
         assert path in ours
     common = [p for p in ours if p in vendor]
     assert common == [p for p in vendor if p in common]
+
+
+def _refresh(client, auth, path):
+    return client.get(path, headers={**auth, **JSON}).json()
+
+
+def test_credentials_are_created_edited_and_deleted(client, auth, runtime):
+    server = _server(runtime)
+    base = f"/api/backupServers/{server.id}/credentials"
+    before = len(_refresh(client, auth, base)["CredentialsInfoList"])
+    xml_body = ('<CredentialsInfoSpec xmlns="http://www.veeam.com/ent/v1.0">'
+                "<Username>EXAMPLE\\backup</Username><Description>new</Description>"
+                "<Password>secret</Password></CredentialsInfoSpec>")
+    made = client.post(f"{base}?action=create", content=xml_body,
+                       headers={**auth, "Content-Type": "application/xml"})
+    assert made.status_code == 201, made.text
+    root = xml(made.content)
+    assert root.tag == Q + "CredentialsInfo"
+    assert root.findtext(Q + "Username") == "EXAMPLE\\backup"
+    assert b"secret" not in made.content
+    href = root.get("Href")
+    assert made.headers["Location"] == href
+    listed = _refresh(client, auth, base)["CredentialsInfoList"]
+    assert len(listed) == before + 1 and listed[-1]["Href"] == href
+    edit = client.put(href, json={"Description": "changed"}, headers=auth)
+    assert edit.status_code == 204 and edit.content == b""
+    assert _refresh(client, auth, href)["Description"] == "changed"
+    assert client.delete(href, headers=auth).status_code == 204
+    assert client.get(href, headers=auth).status_code == 404
+    assert len(_refresh(client, auth, base)["CredentialsInfoList"]) == before
+
+
+def test_password_key_creation_answers_a_task_that_links_to_the_key(client, auth, runtime):
+    server = _server(runtime)
+    base = f"/api/backupServers/{server.id}/passwords"
+    made = client.post(f"{base}?action=create", json={"Hint": "New hint", "Password": "p"},
+                       headers={**auth, **JSON})
+    assert made.status_code == 202, made.text
+    task = made.json()
+    assert task["Type"] == "Task" and task["State"] == "Running"
+    runtime.clock.advance(600)
+    done = client.get(task["Href"], headers={**auth, **JSON}).json()
+    related = next(lk for lk in done["Links"] if lk["Rel"] == "Related")
+    key = client.get(related["Href"], headers={**auth, **JSON}).json()
+    assert key["Hint"] == "New hint" and "Password" not in key
+    assert client.put(key["Href"], json={"Hint": "Other"}, headers=auth).status_code == 204
+    assert _refresh(client, auth, key["Href"])["Hint"] == "Other"
+    assert client.delete(key["Href"], headers=auth).status_code == 204
+    assert client.get(key["Href"], headers=auth).status_code == 404
+
+
+def test_bad_credentials_and_password_bodies_are_em_errors(client, auth, runtime):
+    server = _server(runtime)
+    base = f"/api/backupServers/{server.id}"
+    cases = [
+        (f"{base}/credentials?action=create", {"Description": "no user"}),
+        (f"{base}/credentials?action=create", {"Username": "u", "Colour": "red"}),
+        (f"{base}/credentials?action=destroy", {"Username": "u"}),
+        (f"{base}/passwords?action=create", {"Hint": "no password"}),
+    ]
+    for path, body in cases:
+        response = client.post(path, json=body, headers={**auth, **JSON})
+        assert response.status_code == 400, (path, body)
+        assert response.json()["StatusCode"] == 400
+    wrong_root = client.post(f"{base}/passwords?action=create", content="<Job/>",
+                             headers={**auth, "Content-Type": "application/xml"})
+    assert wrong_root.status_code == 400
+    assert xml(wrong_root.content).tag == Q + "Error"
+    missing = client.put(f"{base}/credentials/00000000-0000-0000-0000-000000000000",
+                         json={}, headers=auth)
+    assert missing.status_code == 404
+
