@@ -30,6 +30,7 @@ import em_mock.families.jobs.fixtures
 import em_mock.families.jobs.queries
 import em_mock.families.jobs.routes
 import em_mock.families.jobs.shapes
+import em_mock.families.lookup.routes
 import em_mock.families.reports.routes
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes
