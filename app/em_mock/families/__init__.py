@@ -34,3 +34,7 @@ import em_mock.families.lookup.routes
 import em_mock.families.reports.routes
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes
+import em_mock.families.security.data
+import em_mock.families.security.fixtures
+import em_mock.families.security.routes
+import em_mock.families.security.shapes
