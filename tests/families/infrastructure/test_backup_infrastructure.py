@@ -241,3 +241,44 @@ def test_bad_credentials_and_password_bodies_are_em_errors(client, auth, runtime
                          json={}, headers=auth)
     assert missing.status_code == 404
 
+
+
+def test_a_backup_server_is_connected_through_the_logons_create_link(client, runtime):
+    body = client.post("/api/sessionMngr/?v=latest",
+                       headers={"Authorization": basic(), **JSON}).json()
+    auth = {"X-RestSvcSessionId": body["SessionId"]}
+    paths = [(lk["Rel"], lk["Href"].split("/api/")[1]) for lk in body["Links"]]
+    index = paths.index(("Create", "backupServers?action=create"))
+    assert paths[index - 1][1] == "managedServers?format=Entity"
+    assert paths[index + 1][1] == "jobs?format=Entity"
+    spec = ('<BackupServerSpec xmlns="http://www.veeam.com/ent/v1.0">'
+            "<Description>New one</Description><DnsNameOrIpAddress>vbr09.example.local"
+            "</DnsNameOrIpAddress><Port>9392</Port><Username>EXAMPLE\\admin</Username>"
+            "<Password>secret</Password></BackupServerSpec>")
+    made = client.post(body["Links"][index]["Href"], content=spec,
+                       headers={**auth, "Content-Type": "application/xml"})
+    assert made.status_code == 202, made.text
+    assert xml(made.content).tag == Q + "Task"
+    runtime.clock.advance(600)
+    task = client.get(xml(made.content).get("Href"), headers={**auth, **JSON}).json()
+    related = next(lk for lk in task["Links"] if lk["Rel"] == "Related")
+    server = client.get(related["Href"], headers={**auth, **JSON}).json()
+    assert server["Name"] == "vbr09.example.local" and server["Description"] == "New one"
+    again = client.post("/api/backupServers?action=create", content=spec,
+                        headers={**auth, "Content-Type": "application/xml"})
+    assert again.status_code == 400
+
+
+def test_bad_backup_server_specs_are_em_errors(client, auth):
+    good = {"Description": "d", "DnsNameOrIpAddress": "vbr10.example.local", "Port": "9392",
+            "Username": "u", "Password": "p"}
+    cases = [("create", {k: v for k, v in good.items() if k != "Password"}),
+             ("create", {**good, "Port": "99999"}),
+             ("create", {**good, "WcfPort": "x"}),
+             ("create", {**good, "Colour": "red"}),
+             ("destroy", good)]
+    for action, spec in cases:
+        response = client.post(f"/api/backupServers?action={action}", json=spec,
+                               headers={**auth, **JSON})
+        assert response.status_code == 400, spec
+        assert response.json()["StatusCode"] == 400

@@ -1,8 +1,10 @@
-"""What changes a backup server's credentials records and encryption password keys.
+"""What connects a backup server and changes its credentials records and encryption
+password keys.
 
 Statuses follow each action's own documentation page: creating credentials answers 201
 with the new ``CredentialsInfo``; creating a password key answers 202 with a ``Task``
 (the key exists at once; the finished task links to it); edits and deletions answer 204.
+Connecting a backup server answers 202 with a ``Task`` likewise.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from starlette.responses import Response
 from em_mock.core.errors import EMError, bad_request
 from em_mock.core.http.actions import spec_fields, task_node
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, query_params
-from em_mock.core.registry import register_router
+from em_mock.core.registry import LogonLink, register_logon_links, register_router
 from em_mock.families.infrastructure.model import (
     CREDENTIALS,
     PASSWORD_KEYS,
+    SERVERS,
+    BackupServer,
     Credentials,
     PasswordKey,
 )
@@ -147,3 +151,53 @@ async def delete_password_key(server_id: str, item_id: str, _: CurrentSession,
     del PASSWORD_KEYS.of(rt.store.data)[key.id]
     rt.store.changed()
     return Response(status_code=204)
+
+
+_SERVER_SPEC = "BackupServerSpec"
+_SERVER_REQUIRED = ("Description", "DnsNameOrIpAddress", "Port", "Username", "Password")
+_SERVER_FIELDS = (*_SERVER_REQUIRED, "WcfPort", "VbrCertificateThumbprint")
+
+
+def _port(fields: dict[str, str], key: str, default: int) -> int:
+    raw = fields.get(key)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or not 0 < int(raw) < 65536:
+        raise bad_request(f"{key} {raw!r} is not a port number (1-65535).")
+    return int(raw)
+
+
+@router.post("/api/backupservers")
+async def add_backup_server(request: Request, me: CurrentSession, rt: RuntimeDep,
+                            out: WireDep) -> Response:
+    """Connect a backup server (``?action=create``): 202 and a ``Task`` that links to it.
+
+    The server is there at once, with nothing on it yet; a server already connected
+    under the same DNS name or address is a 400."""
+    action = (query_params(request).get("action") or "").lower()
+    if action != "create":
+        raise bad_request("Parameter action must be create.")
+    fields = await _fields(request, (_SERVER_SPEC,), _SERVER_FIELDS)
+    missing = [key for key in _SERVER_REQUIRED if not fields.get(key, "").strip()]
+    if missing:
+        raise bad_request(f"The {_SERVER_SPEC} needs {', '.join(missing)}.")
+    address = fields["DnsNameOrIpAddress"].strip()
+    if any(s.ip_or_dns_name.lower() == address.lower() or s.name.lower() == address.lower()
+           for s in SERVERS.of(rt.store.data).values()):
+        raise bad_request(f"The backup server {address!r} is already connected.")
+    server = BackupServer(str(uuid.uuid4()), address, fields["Description"],
+                          _port(fields, "Port", 9392), wcf_port=_port(fields, "WcfPort", 9405),
+                          certificate_thumbprint=fields.get("VbrCertificateThumbprint", ""),
+                          ip_or_dns_name=address)
+    SERVERS.of(rt.store.data)[server.id] = server
+    rt.store.changed()
+    now = rt.clock.now_ms()
+    task = rt.simulation.task(me.id, "CreateBackupServer", now, True,
+                              f"Backup server {address} connected.",
+                              ("BackupServer", f"backupServers/{server.id}"), server.name)
+    return out.send(task_node(task, out.ctx, now), 202)
+
+
+# The real server offers this as a Create link of the logon session, after the two
+# collections' entity links.
+register_logon_links(LogonLink(360, "backupServers?action=create", None, rel="Create"))
