@@ -18,6 +18,7 @@ import em_mock.families.cloud.fixtures
 import em_mock.families.cloud.queries
 import em_mock.families.cloud.routes
 import em_mock.families.cloud.shapes
+import em_mock.families.infrastructure.actions
 import em_mock.families.infrastructure.data
 import em_mock.families.infrastructure.fixtures
 import em_mock.families.infrastructure.queries
@@ -29,6 +30,7 @@ import em_mock.families.jobs.fixtures
 import em_mock.families.jobs.queries
 import em_mock.families.jobs.routes
 import em_mock.families.jobs.shapes
+import em_mock.families.lookup.routes
 import em_mock.families.reports.routes
 import em_mock.families.restore.actions
 import em_mock.families.restore.catalog
@@ -39,3 +41,7 @@ import em_mock.families.restore.queries
 import em_mock.families.restore.quickbackup
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes
+import em_mock.families.security.data
+import em_mock.families.security.fixtures
+import em_mock.families.security.routes
+import em_mock.families.security.shapes

@@ -195,7 +195,10 @@ def test_logon_json(client):
     assert link_list[-1]["Href"] == href
     middle = link_list[1:-1]
     assert middle
-    assert all(item["Rel"] == "Down" for item in middle)
+    # Between Up and Delete: Down links, and (as in the capture) one Create link.
+    creates = [item["Href"] for item in middle if item["Rel"] != "Down"]
+    assert all(item["Rel"] in ("Down", "Create") for item in middle)
+    assert creates == [f"{BASE}/api/backupServers?action=create"]
 
 
 def test_logon_xml(client):

@@ -20,7 +20,7 @@ from em_mock.families.cloud.model import (
     TENANTS,
     CloudFailoverSession,
 )
-from em_mock.families.infrastructure.model import SERVERS
+from em_mock.families.infrastructure.model import PASSWORD_KEYS, SERVERS
 from em_mock.families.jobs.model import JOB_SESSIONS, JOBS
 from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.settings import from_args
@@ -291,6 +291,7 @@ def all_instants(data: DataSet) -> list[int]:
             out += [jt.creation_ms] + ([jt.end_ms] if jt.end_ms is not None else [])
     for rs in RESTORE_SESSIONS.of(data).values():
         out += [rs.creation_ms] + ([rs.end_ms] if rs.end_ms is not None else [])
+    out += [p.modified_ms for p in PASSWORD_KEYS.of(data).values()]
     return out
 
 

@@ -197,11 +197,16 @@ async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDe
     return answer(rows, rt.store)
 
 
+def _sort_key(qtype: QueryType) -> str:
+    """What a hub link sorts by: ``name``, or the first field of a type without one."""
+    return "name" if qtype.field("name") else qtype.fields[0].name
+
+
 @router.get("/api/querysvc")
 async def query_service(_: CurrentSession, out: WireDep) -> Response:
     """The query service hub: one link per query type this server answers."""
     down = [
-        link("Down", out.ctx.api(f"query?type={t.name}&format=Entities&sortAsc=name"
+        link("Down", out.ctx.api(f"query?type={t.name}&format=Entities&sortAsc={_sort_key(t)}"
                                  "&pageSize=15&page=1"), f"{t.name}List")
         for t in sorted(QUERY_TYPES.values(), key=lambda t: t.name)
     ]

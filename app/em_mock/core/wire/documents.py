@@ -151,9 +151,12 @@ def query_result(*, refs: Sequence[Node] | None, plural: str | None,
     """``QueryResult``: ``Refs`` or ``Entities`` (every container key present), then paging."""
     entities_node = None
     if entities is not None and plural is not None:
+        # A type whose list the vendor's container lacks (credentials, password keys)
+        # gets its own container after the vendor's, so its entities still show.
+        keys = ENTITY_CONTAINERS if plural in ENTITY_CONTAINERS else (*ENTITY_CONTAINERS,
+                                                                      plural)
         entities_node = Node("Entities", [Layer(elems=[
-            (key, ListOf(entities, json_key=key) if key == plural else None)
-            for key in ENTITY_CONTAINERS
+            (key, ListOf(entities, json_key=key) if key == plural else None) for key in keys
         ])])
     refs_value = ListOf(refs, json_key="Refs") if refs is not None else None
     return Node("QueryResult", [Layer(elems=[

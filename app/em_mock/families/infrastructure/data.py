@@ -3,7 +3,9 @@ other families join.
 
 Servers are named ``vbr01.example.local`` and so on; each manages itself, a vCenter
 (``vcsa01.example.local``, a hierarchy root) with two ESXi hosts, a Windows proxy and a
-Linux repository server. Everything that belongs to one
+Linux repository server; it has a WAN accelerator, credentials records and encryption
+password keys, and the first servers read an external object storage repository.
+Everything that belongs to one
 server (its repositories here; jobs, sessions and agents in their families) is drawn
 server by server from one stream of its own, in the order the steps are ranked.
 """
@@ -17,12 +19,20 @@ from dataclasses import dataclass
 from em_mock.core.generate import SeedContext, Seeder, new_guid, register_seeders
 from em_mock.core.tables import DataSet
 from em_mock.families.infrastructure.model import (
+    CREDENTIALS,
+    EXTERNAL_REPOSITORIES,
     MANAGED_SERVERS,
+    PASSWORD_KEYS,
     REPOSITORIES,
     SERVERS,
+    WAN_ACCELERATORS,
     BackupServer,
+    Credentials,
+    ExternalRepository,
     ManagedServer,
+    PasswordKey,
     Repository,
+    WanAccelerator,
 )
 
 GIB = 1 << 30
@@ -112,6 +122,44 @@ def _managed_servers(ctx: SeedContext) -> None:
         table.update((m.id, m) for m in made)
 
 
+_EXTERNAL = (("AmazonS3External", "Amazon S3 Archive", "s3://veeam-archive-{tag}"),
+             ("AzureStorageExternal", "Azure Blob Archive", "azure://veeamarchive/{tag}"),
+             ("GoogleCloudStorageExternal", "Google Cloud Archive", "gs://veeam-archive-{tag}"))
+_ACCOUNTS = (("EXAMPLE\\svc-veeam", "Domain service account"),
+             ("root", "Linux servers"),
+             ("administrator@vsphere.local", "vCenter Server"))
+_HINTS = ("Offsite copies", "Quarterly archive")
+DAY_MS = 86_400_000
+
+
+def _backup_infrastructure(ctx: SeedContext) -> None:
+    """WAN accelerators, external repositories, credentials and password keys of each
+    server, from a stream of their own (so adding them moved none of the other data)."""
+    rng = random.Random(f"{ctx.seed} backup infrastructure")
+    for i, server in enumerate(list(SERVERS.of(ctx.data).values()), start=1):
+        tag = server.name.split(".")[0]
+        wan = WanAccelerator(new_guid(rng), f"{tag}-wan01.example.local", server,
+                             f"WAN accelerator of {tag}", version=server.version,
+                             capacity=rng.choice((50, 100, 200)),
+                             connections_count=rng.choice((5, 5, 10)),
+                             cache_path="C:\\VeeamWAN", high_bandwidth=i % 2 == 0)
+        WAN_ACCELERATORS.of(ctx.data)[wan.id] = wan
+        if i <= len(_EXTERNAL):
+            kind, name, path = _EXTERNAL[i - 1]
+            ext = ExternalRepository(new_guid(rng), f"{name} ({tag})", server, kind,
+                                     path.format(tag=tag),
+                                     rng.randint(100, 4000) * GIB, f"External repository of {tag}")
+            EXTERNAL_REPOSITORIES.of(ctx.data)[ext.id] = ext
+        for username, description in _ACCOUNTS:
+            cred = Credentials(new_guid(rng), server, username, description)
+            CREDENTIALS.of(ctx.data)[cred.id] = cred
+        for hint in _HINTS:
+            key = PasswordKey(new_guid(rng), server, hint,
+                              ctx.now_ms - rng.randint(30, 400) * DAY_MS)
+            PASSWORD_KEYS.of(ctx.data)[key.id] = key
+
+
 # Servers come first from the main stream; the per-server step runs after the cloud's.
-register_seeders(Seeder(10, _servers), Seeder(30, _per_server), Seeder(35, _managed_servers))
+register_seeders(Seeder(10, _servers), Seeder(30, _per_server), Seeder(35, _managed_servers),
+                 Seeder(36, _backup_infrastructure))
 register_server_steps(ServerStep(10, _repositories))

@@ -1,4 +1,4 @@
-"""Query types of backup servers and repositories, and the server fields others share."""
+"""Query types of the backup infrastructure, and the server fields others share."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from typing import Any
 from em_mock.core.ids import derived_id
 from em_mock.core.registry import Kind, QueryField, QueryType, register_query_types
 from em_mock.families.infrastructure.model import (
+    CREDENTIALS,
     HIERARCHY_ROOTS,
     MANAGED_SERVERS,
+    PASSWORD_KEYS,
     REPOSITORIES,
     SERVERS,
+    WAN_ACCELERATORS,
     BackupServer,
 )
 
@@ -71,4 +74,37 @@ HIERARCHY_ROOT = QueryType(
     ),
 )
 
-register_query_types(BACKUP_SERVER, REPOSITORY, MANAGED_SERVER, HIERARCHY_ROOT)
+WAN_ACCELERATOR = QueryType(
+    name="WanAccelerator", plural="WanAccelerators", rows=WAN_ACCELERATORS.rows,
+    fields=(
+        QueryField("UID", Kind.UID, lambda w: w.id, uid_type="WanAccelerator"),
+        QueryField("Name", Kind.STRING, lambda w: w.name),
+        QueryField("Capacity", Kind.INT, lambda w: w.capacity),
+        QueryField("ConnectionsCount", Kind.INT, lambda w: w.connections_count),
+        QueryField("HighBandwidthModeEnabled", Kind.BOOL, lambda w: w.high_bandwidth),
+        *server_fields(lambda w: w.backup_server),
+    ),
+)
+# The documented fields of these two have no UID and no Name (nor, for credentials, a
+# BackupServerName): exactly those are declared.
+CREDENTIALS_TYPE = QueryType(
+    name="Credentials", plural="CredentialsInfoList", rows=CREDENTIALS.rows,
+    fields=(
+        QueryField("Username", Kind.STRING, lambda c: c.username),
+        QueryField("Description", Kind.STRING, lambda c: c.description),
+        QueryField("BackupServerUid", Kind.UID, lambda c: c.backup_server.id,
+                   uid_type="BackupServer"),
+        QueryField("CredentialsId", Kind.STRING, lambda c: c.id),
+    ),
+)
+PASSWORDS_TYPE = QueryType(
+    name="Passwords", plural="PasswordKeyInfoList", rows=PASSWORD_KEYS.rows,
+    fields=(
+        QueryField("PasswordKeyID", Kind.STRING, lambda p: p.id),
+        QueryField("Hint", Kind.STRING, lambda p: p.hint),
+        *server_fields(lambda p: p.backup_server),
+    ),
+)
+
+register_query_types(BACKUP_SERVER, REPOSITORY, MANAGED_SERVER, HIERARCHY_ROOT, WAN_ACCELERATOR,
+                     CREDENTIALS_TYPE, PASSWORDS_TYPE)

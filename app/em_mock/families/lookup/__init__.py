@@ -1,0 +1,1 @@
+"""The virtual infrastructure lookup: ``/lookupSvc`` and ``/lookup``."""

@@ -1,0 +1,1 @@
+"""Enterprise Manager's own security settings: accounts and roles."""
