@@ -148,12 +148,14 @@ def paging_info(page: int, page_size: int, pages_count: int, link_nodes: Sequenc
 
 def query_result(*, refs: Sequence[Node] | None, plural: str | None,
                  entities: Sequence[Node] | None, paging: Node) -> Node:
-    """``QueryResult``: ``Refs`` or ``Entities`` (every container key present), then paging."""
+    """``QueryResult``: ``Refs`` or ``Entities`` (every container key present, and a type
+    the vendor's containers lack under its own plural, last), then paging."""
     entities_node = None
     if entities is not None and plural is not None:
+        keys = ENTITY_CONTAINERS if plural in ENTITY_CONTAINERS else (*ENTITY_CONTAINERS, plural)
         entities_node = Node("Entities", [Layer(elems=[
             (key, ListOf(entities, json_key=key) if key == plural else None)
-            for key in ENTITY_CONTAINERS
+            for key in keys
         ])])
     refs_value = ListOf(refs, json_key="Refs") if refs is not None else None
     return Node("QueryResult", [Layer(elems=[
