@@ -31,6 +31,10 @@ def test_hub_links_every_collection_in_the_documented_order(client, auth):
     assert [p for p, _ in downs[10:]] == [f"{p}?format=Entity" for p in HUB_ORDER]
     assert all(kind.endswith("ReferenceList") for _, kind in downs[:10])
     assert all(kind.endswith("List") and "Reference" not in kind for _, kind in downs[10:])
+    creates = [(path, kind) for rel, path, kind in found if rel == "Create"]
+    assert creates == [("cloud/tenants", "CreateCloudTenantSpec"),
+                       ("cloud/hardwarePlans", "CloudHardwarePlanCreateSpec")]
+    assert [rel for rel, _, _ in found] == ["Up"] + ["Down"] * 20 + ["Create"] * 2
 
 
 @pytest.mark.parametrize(("path", "root", "plural"), [

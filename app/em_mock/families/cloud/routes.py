@@ -225,7 +225,8 @@ HUB = (("cloud/gateways", "CloudGateway"), ("cloud/gatewayPools", "CloudGatewayP
        ("cloud/publicIpAddresses", "CloudPublicIpAddress"), (PLAN_PATH, "CloudFailoverPlan"),
        ("cloud/vmReplicaPoints", "CloudVmReplicaPoint"), ("cloud/replicas", "CloudReplica"),
        ("cloud/vlans", "VlanConfiguration"), ("cloud/failoverSessions", "CloudFailoverSession"))
-HUB_CREATE: tuple[tuple[str, str], ...] = ()
+HUB_CREATE = (("cloud/tenants", "CreateCloudTenantSpec"),
+              ("cloud/hardwarePlans", "CloudHardwarePlanCreateSpec"))
 
 
 # A real server offers no /cloud link to an administrator; em-mock does, next to /vCloud.
