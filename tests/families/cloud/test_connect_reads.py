@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 
 from em_mock.families.cloud.model import PLANS, TENANTS
-from em_mock.families.infrastructure.model import REPOSITORIES
+from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS
 from tests.helpers import JSON, Q, xml
 
 HUB_ORDER = ["cloud/gateways", "cloud/gatewayPools", "cloud/tenants", "cloud/hardwarePlans",
@@ -46,6 +46,7 @@ def test_hub_links_every_collection_in_the_documented_order(client, auth):
     ("cloud/vlans", "VlanConfiguration", "VlanConfigurations"),
     ("cloud/replicas", "CloudReplica", "CloudReplicas"),
     ("cloud/vmReplicaPoints", "CloudVmReplicaPoint", "CloudVmReplicaPoints"),
+    ("selfService/vSphere/Configs", "VSphereSelfServiceConfig", "VSphereSelfServiceConfigs"),
 ])
 def test_every_collection_answers_references_entities_and_items(client, auth, path, root,
                                                                  plural):
@@ -193,3 +194,25 @@ def test_subtenants_and_public_ips_are_queryable(client, auth, runtime):
                       f"{TENANTS.rows(runtime.store)[0].name}",
                       headers={**auth, **JSON}).json()["Refs"]["Refs"]
     assert len(held) == len(TENANTS.rows(runtime.store)[0].public_ips)
+
+
+def test_self_service_hub_configs_and_job_settings(client, auth, runtime):
+    hub = xml(client.get("/api/selfService/vSphere", headers=auth).content)
+    assert hub.tag == Q + "VSphereSelfService"
+    downs = [_path(link.get("Href")) for link in hub.iter(Q + "Link")
+             if link.get("Rel") == "Down"]
+    assert downs == ["selfService/vSphere/Configs",
+                     "selfService/vSphere/Configs?format=Entity"]
+    body = client.get("/api/query?type=VsphereSelfServiceConfig&format=Entities",
+                      headers={**auth, **JSON}).json()
+    configs = body["Entities"]["VSphereSelfServiceConfigs"]["VSphereSelfServiceConfigs"]
+    assert len(configs) == len(SERVERS.of(runtime.store.data))
+    config = configs[0]
+    assert 0 <= config["UsedQuota"] <= config["QuotaGb"]
+    assert config["Account"]["AccountType"] == "Group"
+    repo = REPOSITORIES.of(runtime.store.data)[config["RepositoryUid"].split(":")[3]]
+    assert repo.backup_server.name == config["Links"][0]["Name"]
+    down = next(link["Href"] for link in config["Links"] if link["Rel"] == "Down")
+    settings = xml(client.get(down, headers=auth).content)
+    assert settings.tag == Q + "VSphereSelfServiceConfigJobSettings"
+    assert settings.findtext(Q + "JobSchedulerType") == config["JobSettings"]["JobSchedulerType"]

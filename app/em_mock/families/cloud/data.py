@@ -15,6 +15,8 @@ from em_mock.families.cloud.model import (
     HARDWARE_PLANS,
     PLANS,
     PUBLIC_IPS,
+    SCHEDULER_TYPES,
+    SELF_SERVICE,
     SESSIONS,
     TENANTS,
     VLANS,
@@ -30,13 +32,14 @@ from em_mock.families.cloud.model import (
     CloudVmReplicaPoint,
     ComputeResource,
     PlanVm,
+    SelfServiceConfig,
     TenantResource,
     VlanConfiguration,
     index_cloud,
     index_replica_points,
 )
 from em_mock.families.infrastructure.data import repositories_of
-from em_mock.families.infrastructure.model import SERVERS, BackupServer
+from em_mock.families.infrastructure.model import MANAGED_SERVERS, SERVERS, BackupServer
 
 DAY_MS = 86_400_000
 MINUTE_MS = 60_000
@@ -226,4 +229,23 @@ def _cloud_connect(ctx: SeedContext) -> None:
     index_cloud(data)
 
 
-register_seeders(Seeder(20, _seed), Seeder(40, _cloud_connect))
+def _self_service(ctx: SeedContext) -> None:
+    """A vSphere self-service configuration per backup server (its vCenter's admins), from
+    a stream of its own."""
+    rng = random.Random(f"{ctx.seed} self service")
+    for i, server in enumerate(list(SERVERS.of(ctx.data).values()), start=1):
+        vcenter = next((m for m in MANAGED_SERVERS.of(ctx.data).values()
+                        if m.backup_server is server and m.server_type == "VC"), None)
+        repos = [r for r in repositories_of(ctx.data, server) if r.capacity > 0]
+        if vcenter is None or not repos:
+            continue
+        quota = rng.choice((500, 1000, 2000))
+        config = SelfServiceConfig(
+            new_guid(rng), f"EXAMPLE\\vSphere Team {i:02d}", server, repos[0], vcenter.id,
+            quota, quota * rng.randint(10, 80) // 100, "Group",
+            f"S-1-5-21-{rng.randrange(10**9)}-{rng.randrange(10**9)}-{rng.randrange(10**9)}-"
+            f"{rng.randint(1100, 9999)}", i % 2 == 0, rng.choice(SCHEDULER_TYPES))
+        SELF_SERVICE.of(ctx.data)[config.id] = config
+
+
+register_seeders(Seeder(20, _seed), Seeder(40, _cloud_connect), Seeder(45, _self_service))

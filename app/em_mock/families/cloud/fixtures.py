@@ -21,6 +21,7 @@ from em_mock.core.validate import (
     sub_items,
 )
 from em_mock.families.cloud.model import (
+    ACCOUNT_TYPES,
     GATEWAY_POOLS,
     GATEWAYS,
     HARDWARE_PLANS,
@@ -29,6 +30,8 @@ from em_mock.families.cloud.model import (
     PLATFORMS,
     PUBLIC_IPS,
     REPLICA_POINTS,
+    SCHEDULER_TYPES,
+    SELF_SERVICE,
     SESSION_RESULTS,
     SESSION_STATES,
     SESSIONS,
@@ -47,6 +50,7 @@ from em_mock.families.cloud.model import (
     CloudVmReplicaPoint,
     ComputeResource,
     PlanVm,
+    SelfServiceConfig,
     TenantResource,
     VlanConfiguration,
     index_cloud,
@@ -54,7 +58,12 @@ from em_mock.families.cloud.model import (
 )
 from em_mock.families.cloud.runs import PLAN_RUNS, PlanRun
 from em_mock.families.infrastructure.fixtures import server_of
-from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS, BackupServer
+from em_mock.families.infrastructure.model import (
+    MANAGED_SERVERS,
+    REPOSITORIES,
+    SERVERS,
+    BackupServer,
+)
 
 OUTCOMES = ("Success", "Warning", "Failed")
 
@@ -564,6 +573,56 @@ def _write_tenant_resources(data: DataSet, time: TimeWriter) -> list[dict[str, A
     } for t in TENANTS.of(data).values() if t.resources or t.compute]
 
 
+_SELF_SERVICE_KEYS = ("UID", "AccountName", "AccountType", "AccountSid", "BackupServerUid",
+                      "RepositoryUid", "VCenterUid", "QuotaGb", "UsedQuotaGb", "PerUser",
+                      "JobSchedulerType", "HighPriorityJob")
+
+
+def _read_self_service(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "VSphereSelfServiceConfigs"):
+        reader.unknown_keys(src, _SELF_SERVICE_KEYS)
+        guid = reader.uid(src, "UID", "VSphereSelfServiceConfig")
+        server = server_of(reader, src, data)
+        repo_id = reader.uid(src, "RepositoryUid", "Repository")
+        repo = REPOSITORIES.of(data).get(repo_id or "")
+        if repo_id and repo is None:
+            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
+        elif repo is not None and server is not None and repo.backup_server is not server:
+            reader.error(src, "RepositoryUid", "the repository is on another backup server")
+        vcenter_id = reader.uid(src, "VCenterUid", "ManagedServer")
+        if vcenter_id and vcenter_id not in MANAGED_SERVERS.of(data):
+            reader.error(src, "VCenterUid", f"no managed server has the UID {vcenter_id}")
+        quota = _count(reader, src, "QuotaGb")
+        used = _count(reader, src, "UsedQuotaGb")
+        if used > quota:
+            reader.error(src, "UsedQuotaGb", f"{used} is more than the quota ({quota})")
+        if server is None or repo is None or not claim(reader, seen, src, guid):
+            continue
+        SELF_SERVICE.of(data)[guid or ""] = SelfServiceConfig(
+            guid or "", reader.value(src, "AccountName", str, required=True, default=""),
+            server, repo, vcenter_id or "", quota, used,
+            reader.choice(src, "AccountType", ACCOUNT_TYPES, required=False, default="Group")
+            or "Group",
+            reader.value(src, "AccountSid", str, default=""),
+            reader.value(src, "PerUser", bool, default=False),
+            reader.choice(src, "JobSchedulerType", SCHEDULER_TYPES, required=False,
+                          default="Full") or "Full",
+            reader.value(src, "HighPriorityJob", bool, default=False))
+
+
+def _write_self_service(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("VSphereSelfServiceConfig", c.id), "AccountName": c.account_name,
+        "AccountType": c.account_type, "AccountSid": c.account_sid,
+        "BackupServerUid": urn("BackupServer", c.backup_server.id),
+        "RepositoryUid": urn("Repository", c.repository.id),
+        "VCenterUid": urn("ManagedServer", c.vcenter_id), "QuotaGb": c.quota_gb,
+        "UsedQuotaGb": c.used_gb, "PerUser": c.per_user, "JobSchedulerType": c.scheduler,
+        "HighPriorityJob": c.high_priority,
+    } for c in SELF_SERVICE.of(data).values()]
+
+
 register_sections(
     Section("CloudTenants", 20, _read_tenants, _write_tenants,
             control=("tenants", "CloudTenant")),
@@ -577,4 +636,5 @@ register_sections(
     Section("CloudPublicIpAddresses", 103, _read_public_ips, _write_public_ips),
     Section("VlanConfigurations", 104, _read_vlans, _write_vlans),
     Section("CloudTenantResources", 105, _read_tenant_resources, _write_tenant_resources),
+    Section("VSphereSelfServiceConfigs", 106, _read_self_service, _write_self_service),
 )

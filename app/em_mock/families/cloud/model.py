@@ -20,6 +20,8 @@ TENANT_TYPES = ("Standalone", "vCD", "ActiveDirectory")
 PLATFORMS = ("VMware", "HyperV")
 NETWORK_MODES = ("Direct", "NAT")
 SWITCH_TYPES = ("VirtualSwitch", "DistributedVirtualSwitch")
+SCHEDULER_TYPES = ("Full", "Partial", "Random", "Disabled")
+ACCOUNT_TYPES = ("User", "Group")
 
 
 def _point_time(point: CloudVmReplicaPoint) -> int:
@@ -282,7 +284,32 @@ class CloudReplica:
         return self.plan.backup_server
 
 
+@dataclass(slots=True, eq=False)
+class SelfServiceConfig:
+    """vSphere self-service: an account (user or group) that backs up its own VMs of a
+    vCenter to a repository, within a quota (``quota_gb``, ``used_gb``)."""
+
+    id: str
+    account_name: str
+    backup_server: BackupServer
+    repository: Repository
+    vcenter_id: str
+    quota_gb: int
+    used_gb: int = 0
+    account_type: str = "Group"
+    account_sid: str = ""
+    per_user: bool = False
+    scheduler: str = "Full"
+    high_priority: bool = False
+
+    @property
+    def name(self) -> str:
+        """A configuration is named after its account."""
+        return self.account_name
+
+
 TENANTS: Table[CloudTenant] = Table("tenants")
+SELF_SERVICE: Table[SelfServiceConfig] = Table("self_service_configs")
 HARDWARE_PLANS: Table[CloudHardwarePlan] = Table("hardware_plans")
 GATEWAYS: Table[CloudGateway] = Table("cloud_gateways")
 GATEWAY_POOLS: Table[CloudGatewayPool] = Table("cloud_gateway_pools")

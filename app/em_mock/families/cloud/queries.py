@@ -8,6 +8,7 @@ from typing import Any
 
 from em_mock.core.registry import Kind, QueryField, QueryType, register_query_types
 from em_mock.families.cloud.model import (
+    ACCOUNT_TYPES,
     FAILOVER_JOB_TYPES,
     GATEWAY_POOLS,
     GATEWAYS,
@@ -17,6 +18,8 @@ from em_mock.families.cloud.model import (
     PUBLIC_IPS,
     REPLICA_POINTS,
     REPLICAS,
+    SCHEDULER_TYPES,
+    SELF_SERVICE,
     SESSION_RESULTS,
     SESSION_STATES,
     SESSIONS,
@@ -190,7 +193,23 @@ VLAN_CONFIGURATION = QueryType(
     ),
 )
 
+VSPHERE_SELF_SERVICE_CONFIG = QueryType(
+    name="VsphereSelfServiceConfig", plural="VSphereSelfServiceConfigs", rows=SELF_SERVICE.rows,
+    fields=(
+        QueryField("UID", Kind.UID, lambda c: c.id, uid_type="VSphereSelfServiceConfig"),
+        QueryField("Name", Kind.STRING, lambda c: c.name),
+        *server_fields(lambda c: c.backup_server),
+        QueryField("JobSchedulerType", Kind.ENUM, lambda c: c.scheduler, values=SCHEDULER_TYPES),
+        QueryField("AccountType", Kind.ENUM, lambda c: c.account_type, values=ACCOUNT_TYPES),
+        QueryField("PerUser", Kind.BOOL, lambda c: c.per_user),
+        QueryField("QuotaGb", Kind.INT, lambda c: c.quota_gb),
+        QueryField("RepositoryUid", Kind.UID, lambda c: c.repository.id, uid_type="Repository"),
+        QueryField("UsedQuota", Kind.INT, lambda c: c.used_gb),
+    ),
+)
+
 # In the vendor's order of query types.
 register_query_types(CLOUD_GATEWAY, CLOUD_GATEWAY_POOL, CLOUD_TENANT, CLOUD_FAILOVER_PLAN,
                      CLOUD_FAILOVER_SESSION, CLOUD_HARDWARE_PLAN, CLOUD_PUBLIC_IP,
-                     CLOUD_REPLICA, CLOUD_SUBTENANT, CLOUD_VM_REPLICA_POINT, VLAN_CONFIGURATION)
+                     CLOUD_REPLICA, CLOUD_SUBTENANT, CLOUD_VM_REPLICA_POINT, VLAN_CONFIGURATION,
+                     VSPHERE_SELF_SERVICE_CONFIG)

@@ -33,6 +33,7 @@ from em_mock.families.cloud.model import (
     PUBLIC_IPS,
     REPLICA_POINTS,
     REPLICAS,
+    SELF_SERVICE,
     SESSIONS,
     TENANTS,
     VLANS,
@@ -51,9 +52,12 @@ from em_mock.families.cloud.shapes import (
     CLOUD_TENANT,
     CLOUD_VM_REPLICA_POINT,
     PLAN_PATH,
+    SELF_SERVICE_PATH,
     TENANT_PATH,
     VLAN_CONFIGURATION,
+    VSPHERE_SELF_SERVICE_CONFIG,
     compute_resource,
+    job_settings,
     plan_vm,
     tenant_resource,
 )
@@ -77,6 +81,36 @@ serve(router, Collection(VLAN_CONFIGURATION, "VLAN configuration", table_items(V
 serve(router, Collection(CLOUD_REPLICA, "cloud replica", table_items(REPLICAS), subs=(
     Sub("vmReplicaPoints", CLOUD_VM_REPLICA_POINT,
         lambda rt, r: [p for p in r.vm.replica_points]),)))
+
+
+serve(router, Collection(VSPHERE_SELF_SERVICE_CONFIG, "vSphere self-service configuration",
+                         table_items(SELF_SERVICE)))
+
+
+@router.get("/api/selfservice/vsphere")
+async def self_service_hub(me: CurrentSession, out: WireDep) -> Response:
+    """The vSphere self-service hub (``VSphereSelfService``)."""
+    api = out.ctx.api
+    return out.send(docs.hub("VSphereSelfService", "VSphereSelfService",
+                             api("selfService/vSphere"), [
+        link("Up", api(f"logonSessions/{me.id}"), "LogonSession"),
+        link("Down", api(SELF_SERVICE_PATH), "VSphereSelfServiceConfigReferenceList"),
+        link("Down", api(f"{SELF_SERVICE_PATH}?format=Entity"), "VSphereSelfServiceConfigList"),
+    ]))
+
+
+@router.get("/api/selfservice/vsphere/configs/{config_id}/backupjobsettings")
+async def self_service_job_settings(config_id: str, _: CurrentSession, rt: RuntimeDep,
+                                    out: WireDep) -> Response:
+    """The backup job settings of a self-service configuration."""
+    config = find(SELF_SERVICE.of(rt.store.data), config_id,
+                  "vSphere self-service configuration")
+    href = out.ctx.api(f"{SELF_SERVICE_PATH}/{config.id}")
+    return out.send(Node("VSphereSelfServiceConfigJobSettings", [
+        resource_layer(links([link("Up", f"{href}?format=Entity", "VSphereSelfServiceConfig",
+                                   config.name)]),
+                       f"{href}/backupJobSettings", "VSphereSelfServiceConfigJobSettings"),
+        job_settings(config)]))
 
 
 def _tenant(rt: RuntimeDep, tenant_id: str) -> CloudTenant:
@@ -230,7 +264,8 @@ HUB_CREATE = (("cloud/tenants", "CreateCloudTenantSpec"),
 
 
 # A real server offers no /cloud link to an administrator; em-mock does, next to /vCloud.
-register_logon_links(LogonLink(545, "cloud", "CloudConnectService"))
+register_logon_links(LogonLink(545, "cloud", "CloudConnectService"),
+                     LogonLink(580, "selfService/vSphere", "VSphereSelfService"))
 register_headlines(
     Headline(20, "failoverPlans", "failover plans", lambda data: len(PLANS.of(data))),
     Headline(30, "failoverSessions", "failover sessions", lambda data: len(SESSIONS.of(data))),

@@ -31,6 +31,7 @@ from em_mock.families.cloud.model import (
     CloudVmReplicaPoint,
     ComputeResource,
     PlanVm,
+    SelfServiceConfig,
     TenantResource,
     VlanConfiguration,
     replica_of,
@@ -321,6 +322,36 @@ CLOUD_PUBLIC_IP = ResourceType(CLOUD_PUBLIC_IP.name, CLOUD_PUBLIC_IP.path,
 VLAN_CONFIGURATION = _simple("VlanConfiguration", VLAN_PATH, _name, _vlan_own)
 CLOUD_REPLICA = _simple("CloudReplica", REPLICA_PATH, _name, _replica_own, _replica_related)
 
+# --- vSphere self-service ---------------------------------------------------------------
+
+SELF_SERVICE_PATH = "selfService/vSphere/Configs"
+
+
+def job_settings(c: SelfServiceConfig) -> Layer:
+    """The backup job settings of a self-service configuration."""
+    return Layer(elems=[("DefaultSettings", True), ("JobSchedulerType", c.scheduler),
+                        ("HighPriorityJob", c.high_priority)])
+
+
+def _self_service_own(c: SelfServiceConfig, ctx: Ctx) -> list[Layer]:
+    account = Node("Account", [Layer(elems=[
+        ("AccountName", c.account_name), ("AccountSid", c.account_sid),
+        ("AccountType", c.account_type)])])
+    scope = Node("VCenter", [Layer(elems=[("VCenterUid", urn("ManagedServer", c.vcenter_id))])])
+    return [Layer(elems=[
+        ("BackupServerUid", urn("BackupServer", c.backup_server.id)),
+        ("RepositoryUid", urn("Repository", c.repository.id)), ("QuotaGb", c.quota_gb),
+        ("PerUser", c.per_user), ("Account", account),
+        ("JobSettings", Node("JobSettings", [job_settings(c)])),
+        ("VCentersScope", ListOf([scope], json_key="VCenters")),
+        ("Tags", ListOf([], json_key="Tags")), ("UsedQuota", c.used_gb)])]
+
+
+def _self_service_related(c: SelfServiceConfig, ctx: Ctx) -> list[Node]:
+    return [link("Down", ctx.api(f"{SELF_SERVICE_PATH}/{c.id}/backupJobSettings"),
+                 "VSphereSelfServiceConfigJobSettings")]
+
+
 # --- cloud failover plans ---------------------------------------------------------------
 
 PLAN_PATH = "cloud/cloudFailoverPlans"
@@ -452,6 +483,15 @@ CLOUD_FAILOVER_SESSION = ResourceType("CloudFailoverSession", SESSION_PATH,
                                       "CloudFailoverSessions", _session_ref, _session_entity)
 
 
+VSPHERE_SELF_SERVICE_CONFIG = _simple("VSphereSelfServiceConfig", SELF_SERVICE_PATH, _name,
+                                      _self_service_own, _self_service_related)
+
+
 register_resources(CLOUD_FAILOVER_PLAN, CLOUD_VM_REPLICA_POINT, CLOUD_FAILOVER_SESSION,
                    CLOUD_TENANT, CLOUD_SUBTENANT, CLOUD_HARDWARE_PLAN, CLOUD_GATEWAY,
                    CLOUD_GATEWAY_POOL, CLOUD_PUBLIC_IP, VLAN_CONFIGURATION, CLOUD_REPLICA)
+# The query type is spelt VsphereSelfServiceConfig; its resource is the same shape.
+register_resources(ResourceType("VsphereSelfServiceConfig", SELF_SERVICE_PATH,
+                                "VSphereSelfServiceConfigs",
+                                VSPHERE_SELF_SERVICE_CONFIG.reference,
+                                VSPHERE_SELF_SERVICE_CONFIG.entity))
