@@ -29,6 +29,7 @@ def test_every_sh_block_runs_against_a_live_server(live, tmp_path):
     assert 'Name="Tenant03 Failover Plan"' in out
     assert "503\n503\n201\n" in out
     assert "<State>Finished</State>" in out and 'Type="CloudFailoverSession"' in out
+    assert '"Enabled":false,' in out and '"DisplayName":"Acme Storage"' in out
 
 
 def test_configuration_table_lists_every_option():

@@ -106,6 +106,7 @@ class ResourceType:
     plural: str
     reference: Callable[[Any, Ctx, str], Node]
     entity: Callable[[Any, Ctx], Node]
+    query_plural: str = ""  # the query result's container, when it is not ``plural``
 
 
 RESOURCES: dict[str, ResourceType] = {}

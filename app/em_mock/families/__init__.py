@@ -15,6 +15,7 @@ import em_mock.families.agents.shapes
 import em_mock.families.cloud.actions
 import em_mock.families.cloud.data
 import em_mock.families.cloud.fixtures
+import em_mock.families.cloud.lifecycle
 import em_mock.families.cloud.queries
 import em_mock.families.cloud.routes
 import em_mock.families.cloud.shapes

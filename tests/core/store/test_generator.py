@@ -280,6 +280,7 @@ def test_creation_times_spread_over_sixty_days(seed):
 def all_instants(data: DataSet) -> list[int]:
     out: list[int] = [data.anchor_ms] if data.anchor_ms is not None else []
     out += [rp.creation_ms for rp in REPLICA_POINTS.of(data).values()]
+    out += [t.last_active_ms for t in TENANTS.of(data).values() if t.last_active_ms is not None]
     for s in sessions(data):
         out += [s.creation_ms] + ([s.end_ms] if s.end_ms is not None else [])
         for t in s.tasks:

@@ -133,6 +133,46 @@ def spec_fields(body: bytes, content_type: str, spec: str) -> dict[str, str]:
             for child in root if isinstance(child.tag, str)}
 
 
+def _tree(element: Any) -> Any:
+    children = [c for c in element if isinstance(c.tag, str)]
+    if not children:
+        return (element.text or "").strip()
+    out: dict[str, Any] = {}
+    for child in children:
+        key, value = etree.QName(child).localname, _tree(child)
+        if key in out:
+            out[key] = (out[key] if isinstance(out[key], list) else [out[key]]) + [value]
+        else:
+            out[key] = value
+    return out
+
+
+def _json_tree(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_tree(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_json_tree(v) for v in value]
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def spec_tree(body: bytes, content_type: str, spec: str) -> dict[str, Any]:
+    """The fields of a nested ``spec`` from an XML or JSON body: text leaves (booleans
+    as ``true``/``false``), nested elements or objects as dicts, repeated elements as lists."""
+    if not body.strip():
+        raise bad_request(f"The request needs a {spec} body.")
+    if "json" in content_type.lower():
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise bad_request(f"The {spec} body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise bad_request(f"The {spec} body must be a JSON object.")
+        return dict(_json_tree(data))
+    spec_fields(body, content_type, spec)  # the checks: DTDs, well-formedness, root name
+    tree = _tree(etree.fromstring(body, _PARSER))
+    return tree if isinstance(tree, dict) else {}
+
+
 def no_body_action(request: Request, allowed: tuple[str, ...]) -> str:
     """The ``action`` parameter of an action that takes no body, checked against ``allowed``."""
     action = (query_params(request).get("action") or "").lower()

@@ -170,8 +170,9 @@ async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDe
                                                 result.pages_count))
         if entities:
             items = [resource.entity(row, out.ctx) for row in result.rows]
-            node = docs.query_result(refs=None, plural=resource.plural, entities=items,
-                                     paging=paging)
+            node = docs.query_result(refs=None,
+                                     plural=resource.query_plural or resource.plural,
+                                     entities=items, paging=paging)
         else:
             refs = [resource.reference(row, out.ctx, "Ref") for row in result.rows]
             node = docs.query_result(refs=refs, plural=None, entities=None, paging=paging)

@@ -148,7 +148,8 @@ def paging_info(page: int, page_size: int, pages_count: int, link_nodes: Sequenc
 
 def query_result(*, refs: Sequence[Node] | None, plural: str | None,
                  entities: Sequence[Node] | None, paging: Node) -> Node:
-    """``QueryResult``: ``Refs`` or ``Entities`` (every container key present), then paging."""
+    """``QueryResult``: ``Refs`` or ``Entities`` (every container key present, and a type
+    the vendor's containers lack under its own plural, last), then paging."""
     entities_node = None
     if entities is not None and plural is not None:
         # A type whose list the vendor's container lacks (credentials, password keys)

@@ -10,18 +10,36 @@ import random
 
 from em_mock.core.generate import SeedContext, Seeder, new_guid, register_seeders
 from em_mock.families.cloud.model import (
+    GATEWAY_POOLS,
+    GATEWAYS,
+    HARDWARE_PLANS,
     PLANS,
+    PUBLIC_IPS,
+    SCHEDULER_TYPES,
+    SELF_SERVICE,
     SESSIONS,
     TENANTS,
+    VLANS,
     CloudFailoverPlan,
     CloudFailoverSession,
     CloudFailoverTask,
+    CloudGateway,
+    CloudGatewayPool,
+    CloudHardwarePlan,
+    CloudPublicIpAddress,
+    CloudSubtenant,
     CloudTenant,
     CloudVmReplicaPoint,
+    ComputeResource,
     PlanVm,
+    SelfServiceConfig,
+    TenantResource,
+    VlanConfiguration,
+    index_cloud,
     index_replica_points,
 )
-from em_mock.families.infrastructure.model import SERVERS, BackupServer
+from em_mock.families.infrastructure.data import repositories_of
+from em_mock.families.infrastructure.model import MANAGED_SERVERS, SERVERS, BackupServer
 
 DAY_MS = 86_400_000
 MINUTE_MS = 60_000
@@ -142,4 +160,92 @@ def _seed(ctx: SeedContext) -> None:
     index_replica_points(data)
 
 
-register_seeders(Seeder(20, _seed))
+def _cloud_connect(ctx: SeedContext) -> None:
+    """Tenants' resources, hardware plans, gateways in pools, public IPs and VLANs, from a
+    stream of their own (so adding them moved none of the other data).
+
+    Each tenant lives on its failover plan's server, with a quota on one of that server's
+    repositories that has a known capacity; the tenants' usage on a repository stays within
+    what the repository has used.
+    """
+    rng = random.Random(f"{ctx.seed} cloud connect")
+    data = ctx.data
+    tenants = TENANTS.of(data)
+    server_of = {plan.tenant.id: plan.backup_server for plan in PLANS.of(data).values()}
+    for i, server in enumerate(list(SERVERS.of(data).values()), start=1):
+        tag = server.name.split(".")[0]
+        plans = [CloudHardwarePlan(
+            new_guid(rng), f"{tag} {size} Hardware Plan", server, "VMware",
+            f"{size} replication plan", mhz, mb, f"esx{i:02d}1.example.local",
+            f"{tag}-datastore01", gb, nets, 1)
+            for size, mhz, mb, gb, nets in (("Small", 4000, 8192, 500, 1),
+                                            ("Large", 16000, 65536, 4000, 2))]
+        HARDWARE_PLANS.of(data).update((p.id, p) for p in plans)
+        gateways = [CloudGateway(new_guid(rng), f"{tag}-cgw0{k}.example.local", server, "NAT",
+                                 f"203.0.113.{i * 10 + k}", 6180, 6180, True,
+                                 f"Cloud gateway {k} of {tag}") for k in (1, 2)]
+        GATEWAYS.of(data).update((g.id, g) for g in gateways)
+        pool = CloudGatewayPool(new_guid(rng), f"{tag} Gateway Pool", server,
+                                f"The cloud gateways of {tag}", list(gateways))
+        GATEWAY_POOLS.of(data)[pool.id] = pool
+        vlan = VlanConfiguration(new_guid(rng), f"{tag} tenant VLANs", server,
+                                 f"esx{i:02d}1.example.local", "VMware", (100, 149), (150, 199),
+                                 "vSwitch1", f"key-vim.host.VirtualSwitch-vSwitch{i}",
+                                 "VirtualSwitch", f"Cluster{i:02d}", f"domain-c{i * 7}")
+        VLANS.of(data)[vlan.id] = vlan
+        own = [t for t in tenants.values() if server_of.get(t.id) is server]
+        repos = [r for r in repositories_of(data, server) if r.capacity > 0]
+        used_room = {r.id: (r.capacity - r.free_space) // 2 // (1 << 20) for r in repos}
+        for k, tenant in enumerate(own):
+            tenant.backup_server = server
+            tenant.description = f"Cloud Connect tenant {tenant.name}"
+            tenant.enabled = rng.random() < 0.9
+            tenant.max_concurrent_tasks = rng.choice((1, 2, 4, 8))
+            tenant.last_active_ms = ctx.now_ms - rng.randint(60, 3 * 86_400) * 1000
+            if k % 2 == 0:
+                pool.tenants.append(tenant)
+            if repos:
+                repo = repos[k % len(repos)]
+                quota = rng.choice((1, 2, 5, 10, 20)) * 1024 * 1024
+                share = max(used_room[repo.id] // max(len(own), 1), 1)
+                used = min(int(quota * rng.uniform(0.2, 0.85)), share)
+                resource = TenantResource(new_guid(rng), f"{tenant.name} Backup Storage", repo,
+                                          quota, used)
+                tenant.resources.append(resource)
+                for s in range(1, rng.randint(0, 2) + 1):
+                    sub_quota = 0 if s == 2 else quota // 4
+                    sub_used = min(used // 3, sub_quota or used // 3)
+                    tenant.subtenants.append(CloudSubtenant(
+                        new_guid(rng), f"{tenant.name.lower()}-user{s}", tenant, resource,
+                        f"Subtenant {s} of {tenant.name}", True, sub_quota, sub_used))
+            plan = plans[k % len(plans)]
+            tenant.compute.append(ComputeResource(
+                new_guid(rng), plan, k % 3 == 0, plan.memory_mb * rng.randint(10, 70) // 100,
+                rng.randint(1, 4) * 2, plan.storage_quota_gb * rng.randint(10, 70) // 100))
+        for k in range(1, 5):
+            holder = own[k - 1] if k - 1 < len(own) and k % 2 else None
+            ip = CloudPublicIpAddress(new_guid(rng), f"198.51.100.{i * 16 + k}", server, holder)
+            PUBLIC_IPS.of(data)[ip.id] = ip
+    index_cloud(data)
+
+
+def _self_service(ctx: SeedContext) -> None:
+    """A vSphere self-service configuration per backup server (its vCenter's admins), from
+    a stream of its own."""
+    rng = random.Random(f"{ctx.seed} self service")
+    for i, server in enumerate(list(SERVERS.of(ctx.data).values()), start=1):
+        vcenter = next((m for m in MANAGED_SERVERS.of(ctx.data).values()
+                        if m.backup_server is server and m.server_type == "VC"), None)
+        repos = [r for r in repositories_of(ctx.data, server) if r.capacity > 0]
+        if vcenter is None or not repos:
+            continue
+        quota = rng.choice((500, 1000, 2000))
+        config = SelfServiceConfig(
+            new_guid(rng), f"EXAMPLE\\vSphere Team {i:02d}", server, repos[0], vcenter.id,
+            quota, quota * rng.randint(10, 80) // 100, "Group",
+            f"S-1-5-21-{rng.randrange(10**9)}-{rng.randrange(10**9)}-{rng.randrange(10**9)}-"
+            f"{rng.randint(1100, 9999)}", i % 2 == 0, rng.choice(SCHEDULER_TYPES))
+        SELF_SERVICE.of(ctx.data)[config.id] = config
+
+
+register_seeders(Seeder(20, _seed), Seeder(40, _cloud_connect), Seeder(45, _self_service))

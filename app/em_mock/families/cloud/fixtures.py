@@ -1,5 +1,8 @@
 """Fixture sections of Cloud Connect: ``CloudTenants``, ``CloudFailoverPlans`` (with their
-VMs and replica points) and ``CloudFailoverSessions`` (with their tasks)."""
+VMs and replica points), ``CloudFailoverSessions`` (with their tasks), and after the
+repositories ``CloudHardwarePlans``, ``CloudGateways``, ``CloudGatewayPools``,
+``CloudPublicIpAddresses``, ``VlanConfigurations`` and ``CloudTenantResources`` (each
+tenant's backup resources with their subtenants, and its compute resources)."""
 
 from __future__ import annotations
 
@@ -8,29 +11,65 @@ from typing import Any
 from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
-from em_mock.core.validate import Reader, Source, TimeWriter, claim, items, read_run
+from em_mock.core.validate import (
+    Reader,
+    Source,
+    TimeWriter,
+    claim,
+    items,
+    read_run,
+    sub_items,
+)
 from em_mock.families.cloud.model import (
+    ACCOUNT_TYPES,
+    GATEWAY_POOLS,
+    GATEWAYS,
+    HARDWARE_PLANS,
+    NETWORK_MODES,
     PLANS,
+    PLATFORMS,
+    PUBLIC_IPS,
     REPLICA_POINTS,
+    SCHEDULER_TYPES,
+    SELF_SERVICE,
     SESSION_RESULTS,
     SESSION_STATES,
     SESSIONS,
+    SWITCH_TYPES,
     TENANTS,
+    VLANS,
     CloudFailoverPlan,
     CloudFailoverSession,
     CloudFailoverTask,
+    CloudGateway,
+    CloudGatewayPool,
+    CloudHardwarePlan,
+    CloudPublicIpAddress,
+    CloudSubtenant,
     CloudTenant,
     CloudVmReplicaPoint,
+    ComputeResource,
     PlanVm,
+    SelfServiceConfig,
+    TenantResource,
+    VlanConfiguration,
+    index_cloud,
     index_replica_points,
 )
 from em_mock.families.cloud.runs import PLAN_RUNS, PlanRun
-from em_mock.families.infrastructure.model import SERVERS, BackupServer
+from em_mock.families.infrastructure.fixtures import server_of
+from em_mock.families.infrastructure.model import (
+    MANAGED_SERVERS,
+    REPOSITORIES,
+    SERVERS,
+    BackupServer,
+)
 
 OUTCOMES = ("Success", "Warning", "Failed")
 
 
-_TENANT_KEYS = ("UID", "Name")
+_TENANT_KEYS = ("UID", "Name", "BackupServerUid", "Description", "Enabled",
+                "MaxConcurrentTasks", "LastActiveUTC")
 _PLAN_KEYS = ("UID", "Name", "TenantUid", "BackupServerUid", "Description",
               "PreFailoverPlanCommandEnabled", "PreFailoverPlanCommand",
               "PostFailoverPlanCommandEnabled", "PostFailoverPlanCommand", "Outcome", "Vms")
@@ -46,8 +85,16 @@ def _read_tenants(reader: Reader, docs: Documents, data: DataSet) -> None:
         reader.unknown_keys(src, _TENANT_KEYS)
         guid = reader.uid(src, "UID", "CloudTenant")
         name = reader.value(src, "Name", str, required=True, default="")
+        server = (server_of(reader, src, data) if src.item.get("BackupServerUid") is not None
+                  else None)
+        tenant = CloudTenant(
+            guid or "", name, server,
+            description=reader.value(src, "Description", str, default=""),
+            enabled=reader.value(src, "Enabled", bool, default=True),
+            max_concurrent_tasks=reader.value(src, "MaxConcurrentTasks", int, default=1),
+            last_active_ms=reader.time(src, "LastActiveUTC", required=False))
         if claim(reader, seen, src, guid):
-            TENANTS.of(data)[guid or ""] = CloudTenant(guid or "", name)
+            TENANTS.of(data)[tenant.id] = tenant
 
 
 def _read_vms(reader: Reader, src: Source, plan: CloudFailoverPlan,
@@ -111,7 +158,10 @@ def _read_plans(reader: Reader, docs: Documents, data: DataSet) -> None:
         _read_vms(reader, src, plan, points_seen)
         if claim(reader, seen, src, guid):
             PLANS.of(data)[plan.id] = plan
+            if tenant is not None and tenant.backup_server is None and server is not None:
+                tenant.backup_server = server
     index_replica_points(data)
+    index_cloud(data)
 
 
 def _run_fields(reader: Reader, src: Source) -> tuple[int, int | None, str, str, int, str | None]:
@@ -190,7 +240,12 @@ def _task(task: CloudFailoverTask, time: TimeWriter) -> dict[str, Any]:
 
 
 def _write_tenants(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
-    return [{"UID": urn("CloudTenant", t.id), "Name": t.name}
+    return [{"UID": urn("CloudTenant", t.id), "Name": t.name,
+             "BackupServerUid": urn("BackupServer", t.backup_server.id)
+             if t.backup_server else None,
+             "Description": t.description, "Enabled": t.enabled,
+             "MaxConcurrentTasks": t.max_concurrent_tasks,
+             "LastActiveUTC": time(t.last_active_ms)}
             for t in TENANTS.of(data).values()]
 
 
@@ -231,6 +286,343 @@ def _write_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [_session(s, runs.get(s.id), time) for s in SESSIONS.of(data).values()]
 
 
+_HW_KEYS = ("UID", "Name", "BackupServerUid", "Platform", "Description",
+            "ProcessorUsageLimitMhz", "MemoryUsageLimitMb", "HostName", "DatastoreName",
+            "DatastoreQuotaGb", "NetworksWithInternet", "NetworksWithoutInternet")
+_GATEWAY_KEYS = ("UID", "Name", "BackupServerUid", "NetworkMode", "ExternalIP", "ExternalPort",
+                 "InternalPort", "Enabled", "Description")
+_POOL_KEYS = ("UID", "Name", "BackupServerUid", "Description", "CloudGatewayUids",
+              "CloudTenantUids")
+_IP_KEYS = ("UID", "IpAddress", "BackupServerUid", "TenantUid")
+_VLAN_KEYS = ("UID", "Name", "BackupServerUid", "HostName", "PlatformType",
+              "VlanIdsWithInternet", "VlanIdsWithoutInternet", "SwitchName", "SwitchId",
+              "SwitchType", "ClusterName", "ClusterId")
+_RESOURCE_KEYS = ("TenantUid", "BackupResources", "ComputeResources")
+_BACKUP_KEYS = ("Id", "Name", "RepositoryUid", "QuotaMb", "UsedQuotaMb", "Subtenants")
+_SUBTENANT_KEYS = ("Id", "Name", "Description", "Enabled", "QuotaMb", "UsedQuotaMb")
+_COMPUTE_KEYS = ("Id", "CloudHardwarePlanUid", "UseNetworkFailoverResources", "MemoryUsageMb",
+                 "CPUCount", "StorageUsageGb")
+
+
+def _count(reader: Reader, src: Source, key: str, default: int = 0) -> int:
+    value = reader.value(src, key, int, default=default)
+    if value < 0:
+        reader.error(src, key, "must not be negative")
+        return default
+    return int(value)
+
+
+def _bounds(reader: Reader, src: Source, key: str) -> tuple[int, int]:
+    raw = reader.value(src, key, list, default=[0, 0])
+    if (len(raw) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw)
+            or not 0 <= raw[0] <= raw[1] <= 4094):
+        reader.error(src, key, "must be [first, last] VLAN ids with 0 <= first <= last <= 4094")
+        return (0, 0)
+    return (raw[0], raw[1])
+
+
+def _read_hardware_plans(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "CloudHardwarePlans"):
+        reader.unknown_keys(src, _HW_KEYS)
+        guid = reader.uid(src, "UID", "CloudHardwarePlan")
+        server = server_of(reader, src, data)
+        plan = CloudHardwarePlan(
+            guid or "", reader.value(src, "Name", str, required=True, default=""),
+            server or BackupServer("", ""),
+            reader.choice(src, "Platform", PLATFORMS, required=False, default="VMware")
+            or "VMware",
+            reader.value(src, "Description", str, default=""),
+            _count(reader, src, "ProcessorUsageLimitMhz"),
+            _count(reader, src, "MemoryUsageLimitMb"),
+            reader.value(src, "HostName", str, default=""),
+            reader.value(src, "DatastoreName", str, default=""),
+            _count(reader, src, "DatastoreQuotaGb"),
+            _count(reader, src, "NetworksWithInternet"),
+            _count(reader, src, "NetworksWithoutInternet"))
+        if claim(reader, seen, src, guid) and server is not None:
+            HARDWARE_PLANS.of(data)[plan.id] = plan
+
+
+def _write_hardware_plans(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("CloudHardwarePlan", h.id), "Name": h.name,
+        "BackupServerUid": urn("BackupServer", h.backup_server.id), "Platform": h.platform,
+        "Description": h.description, "ProcessorUsageLimitMhz": h.cpu_mhz,
+        "MemoryUsageLimitMb": h.memory_mb, "HostName": h.host_name,
+        "DatastoreName": h.storage_name, "DatastoreQuotaGb": h.storage_quota_gb,
+        "NetworksWithInternet": h.networks_with_internet,
+        "NetworksWithoutInternet": h.networks_without_internet,
+    } for h in HARDWARE_PLANS.of(data).values()]
+
+
+def _read_gateways(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "CloudGateways"):
+        reader.unknown_keys(src, _GATEWAY_KEYS)
+        guid = reader.uid(src, "UID", "CloudGateway")
+        server = server_of(reader, src, data)
+        gateway = CloudGateway(
+            guid or "", reader.value(src, "Name", str, required=True, default=""),
+            server or BackupServer("", ""),
+            reader.choice(src, "NetworkMode", NETWORK_MODES, required=False, default="NAT")
+            or "NAT",
+            reader.value(src, "ExternalIP", str, default=""),
+            _count(reader, src, "ExternalPort", 6180), _count(reader, src, "InternalPort", 6180),
+            reader.value(src, "Enabled", bool, default=True),
+            reader.value(src, "Description", str, default=""))
+        if claim(reader, seen, src, guid) and server is not None:
+            GATEWAYS.of(data)[gateway.id] = gateway
+
+
+def _write_gateways(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("CloudGateway", g.id), "Name": g.name,
+        "BackupServerUid": urn("BackupServer", g.backup_server.id),
+        "NetworkMode": g.network_mode, "ExternalIP": g.external_ip,
+        "ExternalPort": g.external_port, "InternalPort": g.internal_port, "Enabled": g.enabled,
+        "Description": g.description,
+    } for g in GATEWAYS.of(data).values()]
+
+
+def _uids(reader: Reader, src: Source, key: str, type_name: str, table: dict[str, Any],
+          what: str) -> list[Any]:
+    out = []
+    for k, raw in enumerate(reader.value(src, key, list, default=[])):
+        item_src = Source(src.file, f"{src.path}.{key}[{k}]", {"UID": raw})
+        guid = reader.uid(item_src, "UID", type_name)
+        if guid is None:
+            continue
+        found = table.get(guid)
+        if found is None:
+            reader.error(src, key, f"no {what} has the UID {guid}")
+        else:
+            out.append(found)
+    return out
+
+
+def _read_pools(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "CloudGatewayPools"):
+        reader.unknown_keys(src, _POOL_KEYS)
+        guid = reader.uid(src, "UID", "CloudGatewayPool")
+        server = server_of(reader, src, data)
+        pool = CloudGatewayPool(
+            guid or "", reader.value(src, "Name", str, required=True, default=""),
+            server or BackupServer("", ""), reader.value(src, "Description", str, default=""),
+            _uids(reader, src, "CloudGatewayUids", "CloudGateway", GATEWAYS.of(data),
+                  "cloud gateway"),
+            _uids(reader, src, "CloudTenantUids", "CloudTenant", TENANTS.of(data),
+                  "cloud tenant"))
+        if claim(reader, seen, src, guid) and server is not None:
+            GATEWAY_POOLS.of(data)[pool.id] = pool
+    index_cloud(data)
+
+
+def _write_pools(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("CloudGatewayPool", p.id), "Name": p.name,
+        "BackupServerUid": urn("BackupServer", p.backup_server.id), "Description": p.description,
+        "CloudGatewayUids": [urn("CloudGateway", g.id) for g in p.gateways],
+        "CloudTenantUids": [urn("CloudTenant", t.id) for t in p.tenants],
+    } for p in GATEWAY_POOLS.of(data).values()]
+
+
+def _read_public_ips(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "CloudPublicIpAddresses"):
+        reader.unknown_keys(src, _IP_KEYS)
+        guid = reader.uid(src, "UID", "CloudPublicIpAddress")
+        server = server_of(reader, src, data)
+        tenant_id = reader.uid(src, "TenantUid", "CloudTenant", required=False, nullable=True)
+        tenant = TENANTS.of(data).get(tenant_id or "")
+        if tenant_id and tenant is None:
+            reader.error(src, "TenantUid", f"no tenant has the UID {tenant_id}")
+        ip = CloudPublicIpAddress(guid or "",
+                                  reader.value(src, "IpAddress", str, required=True, default=""),
+                                  server or BackupServer("", ""), tenant)
+        if claim(reader, seen, src, guid) and server is not None:
+            PUBLIC_IPS.of(data)[ip.id] = ip
+    index_cloud(data)
+
+
+def _write_public_ips(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("CloudPublicIpAddress", i.id), "IpAddress": i.ip_address,
+        "BackupServerUid": urn("BackupServer", i.backup_server.id),
+        "TenantUid": urn("CloudTenant", i.tenant.id) if i.tenant else None,
+    } for i in PUBLIC_IPS.of(data).values()]
+
+
+def _read_vlans(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "VlanConfigurations"):
+        reader.unknown_keys(src, _VLAN_KEYS)
+        guid = reader.uid(src, "UID", "VlanConfiguration")
+        server = server_of(reader, src, data)
+        vlan = VlanConfiguration(
+            guid or "", reader.value(src, "Name", str, required=True, default=""),
+            server or BackupServer("", ""), reader.value(src, "HostName", str, default=""),
+            reader.choice(src, "PlatformType", PLATFORMS, required=False, default="VMware")
+            or "VMware",
+            _bounds(reader, src, "VlanIdsWithInternet"),
+            _bounds(reader, src, "VlanIdsWithoutInternet"),
+            reader.value(src, "SwitchName", str, default=""),
+            reader.value(src, "SwitchId", str, default=""),
+            reader.choice(src, "SwitchType", SWITCH_TYPES, required=False,
+                          default="VirtualSwitch") or "VirtualSwitch",
+            reader.value(src, "ClusterName", str, default=""),
+            reader.value(src, "ClusterId", str, default=""))
+        if claim(reader, seen, src, guid) and server is not None:
+            VLANS.of(data)[vlan.id] = vlan
+
+
+def _write_vlans(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("VlanConfiguration", v.id), "Name": v.name,
+        "BackupServerUid": urn("BackupServer", v.backup_server.id), "HostName": v.host_name,
+        "PlatformType": v.platform, "VlanIdsWithInternet": list(v.with_internet),
+        "VlanIdsWithoutInternet": list(v.without_internet), "SwitchName": v.switch_name,
+        "SwitchId": v.switch_id, "SwitchType": v.switch_type, "ClusterName": v.cluster_name,
+        "ClusterId": v.cluster_id,
+    } for v in VLANS.of(data).values()]
+
+
+def _read_backup_resource(reader: Reader, src: Source, data: DataSet, tenant: CloudTenant,
+                          ids: dict[str, str]) -> None:
+    reader.unknown_keys(src, _BACKUP_KEYS)
+    guid = reader.uid(src, "Id", "CloudTenantResource")
+    repo_id = reader.uid(src, "RepositoryUid", "Repository")
+    repo = REPOSITORIES.of(data).get(repo_id or "")
+    if repo_id and repo is None:
+        reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
+    elif repo is not None and tenant.backup_server not in (None, repo.backup_server):
+        reader.error(src, "RepositoryUid", "the repository is on another backup server "
+                     "than the tenant")
+    quota = _count(reader, src, "QuotaMb")
+    used = _count(reader, src, "UsedQuotaMb")
+    if used > quota:
+        reader.error(src, "UsedQuotaMb", f"{used} is more than the quota ({quota})")
+    if repo is None or not claim(reader, ids, src, guid):
+        return
+    resource = TenantResource(guid or "", reader.value(src, "Name", str, required=True,
+                                                       default=""), repo, quota, used)
+    tenant.resources.append(resource)
+    for sub in sub_items(reader, src, "Subtenants"):
+        reader.unknown_keys(sub, _SUBTENANT_KEYS)
+        sub_id = reader.uid(sub, "Id", "CloudSubtenant")
+        sub_quota = _count(reader, sub, "QuotaMb")
+        sub_used = _count(reader, sub, "UsedQuotaMb")
+        if sub_quota > quota:
+            reader.error(sub, "QuotaMb", f"{sub_quota} is more than the resource's quota "
+                         f"({quota})")
+        if claim(reader, ids, sub, sub_id):
+            tenant.subtenants.append(CloudSubtenant(
+                sub_id or "", reader.value(sub, "Name", str, required=True, default=""),
+                tenant, resource, reader.value(sub, "Description", str, default=""),
+                reader.value(sub, "Enabled", bool, default=True), sub_quota, sub_used))
+
+
+def _read_tenant_resources(reader: Reader, docs: Documents, data: DataSet) -> None:
+    ids: dict[str, str] = {}
+    tenants_seen: dict[str, str] = {}
+    for src in items(reader, docs, "CloudTenantResources"):
+        reader.unknown_keys(src, _RESOURCE_KEYS)
+        tenant_id = reader.uid(src, "TenantUid", "CloudTenant")
+        tenant = TENANTS.of(data).get(tenant_id or "")
+        if tenant_id and tenant is None:
+            reader.error(src, "TenantUid", f"no tenant has the UID {tenant_id}")
+        if tenant is None or not claim(reader, tenants_seen, src, tenant_id):
+            continue
+        for res_src in sub_items(reader, src, "BackupResources"):
+            _read_backup_resource(reader, res_src, data, tenant, ids)
+        for c_src in sub_items(reader, src, "ComputeResources"):
+            reader.unknown_keys(c_src, _COMPUTE_KEYS)
+            guid = reader.uid(c_src, "Id", "CloudTenantComputeResource")
+            plan_id = reader.uid(c_src, "CloudHardwarePlanUid", "CloudHardwarePlan")
+            plan = HARDWARE_PLANS.of(data).get(plan_id or "")
+            if plan_id and plan is None:
+                reader.error(c_src, "CloudHardwarePlanUid",
+                             f"no hardware plan has the UID {plan_id}")
+            if plan is not None and claim(reader, ids, c_src, guid):
+                tenant.compute.append(ComputeResource(
+                    guid or "", plan,
+                    reader.value(c_src, "UseNetworkFailoverResources", bool, default=False),
+                    _count(reader, c_src, "MemoryUsageMb"), _count(reader, c_src, "CPUCount"),
+                    _count(reader, c_src, "StorageUsageGb")))
+    index_cloud(data)
+
+
+def _write_tenant_resources(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "TenantUid": urn("CloudTenant", t.id),
+        "BackupResources": [{
+            "Id": r.id, "Name": r.name, "RepositoryUid": urn("Repository", r.repository.id),
+            "QuotaMb": r.quota_mb, "UsedQuotaMb": r.used_mb,
+            "Subtenants": [{"Id": s.id, "Name": s.name, "Description": s.description,
+                            "Enabled": s.enabled, "QuotaMb": s.quota_mb,
+                            "UsedQuotaMb": s.used_mb}
+                           for s in t.subtenants if s.resource is r],
+        } for r in t.resources],
+        "ComputeResources": [{
+            "Id": c.id, "CloudHardwarePlanUid": urn("CloudHardwarePlan", c.plan.id),
+            "UseNetworkFailoverResources": c.use_network_failover,
+            "MemoryUsageMb": c.memory_usage_mb, "CPUCount": c.cpu_count,
+            "StorageUsageGb": c.storage_usage_gb,
+        } for c in t.compute],
+    } for t in TENANTS.of(data).values() if t.resources or t.compute]
+
+
+_SELF_SERVICE_KEYS = ("UID", "AccountName", "AccountType", "AccountSid", "BackupServerUid",
+                      "RepositoryUid", "VCenterUid", "QuotaGb", "UsedQuotaGb", "PerUser",
+                      "JobSchedulerType", "HighPriorityJob")
+
+
+def _read_self_service(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "VSphereSelfServiceConfigs"):
+        reader.unknown_keys(src, _SELF_SERVICE_KEYS)
+        guid = reader.uid(src, "UID", "VSphereSelfServiceConfig")
+        server = server_of(reader, src, data)
+        repo_id = reader.uid(src, "RepositoryUid", "Repository")
+        repo = REPOSITORIES.of(data).get(repo_id or "")
+        if repo_id and repo is None:
+            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
+        elif repo is not None and server is not None and repo.backup_server is not server:
+            reader.error(src, "RepositoryUid", "the repository is on another backup server")
+        vcenter_id = reader.uid(src, "VCenterUid", "ManagedServer")
+        if vcenter_id and vcenter_id not in MANAGED_SERVERS.of(data):
+            reader.error(src, "VCenterUid", f"no managed server has the UID {vcenter_id}")
+        quota = _count(reader, src, "QuotaGb")
+        used = _count(reader, src, "UsedQuotaGb")
+        if used > quota:
+            reader.error(src, "UsedQuotaGb", f"{used} is more than the quota ({quota})")
+        if server is None or repo is None or not claim(reader, seen, src, guid):
+            continue
+        SELF_SERVICE.of(data)[guid or ""] = SelfServiceConfig(
+            guid or "", reader.value(src, "AccountName", str, required=True, default=""),
+            server, repo, vcenter_id or "", quota, used,
+            reader.choice(src, "AccountType", ACCOUNT_TYPES, required=False, default="Group")
+            or "Group",
+            reader.value(src, "AccountSid", str, default=""),
+            reader.value(src, "PerUser", bool, default=False),
+            reader.choice(src, "JobSchedulerType", SCHEDULER_TYPES, required=False,
+                          default="Full") or "Full",
+            reader.value(src, "HighPriorityJob", bool, default=False))
+
+
+def _write_self_service(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("VSphereSelfServiceConfig", c.id), "AccountName": c.account_name,
+        "AccountType": c.account_type, "AccountSid": c.account_sid,
+        "BackupServerUid": urn("BackupServer", c.backup_server.id),
+        "RepositoryUid": urn("Repository", c.repository.id),
+        "VCenterUid": urn("ManagedServer", c.vcenter_id), "QuotaGb": c.quota_gb,
+        "UsedQuotaGb": c.used_gb, "PerUser": c.per_user, "JobSchedulerType": c.scheduler,
+        "HighPriorityJob": c.high_priority,
+    } for c in SELF_SERVICE.of(data).values()]
+
+
 register_sections(
     Section("CloudTenants", 20, _read_tenants, _write_tenants,
             control=("tenants", "CloudTenant")),
@@ -238,4 +630,11 @@ register_sections(
             control=("failoverPlans", "CloudFailoverPlan")),
     Section("CloudFailoverSessions", 40, _read_sessions, _write_sessions,
             control=("failoverSessions", "CloudFailoverSession")),
+    Section("CloudHardwarePlans", 100, _read_hardware_plans, _write_hardware_plans),
+    Section("CloudGateways", 101, _read_gateways, _write_gateways),
+    Section("CloudGatewayPools", 102, _read_pools, _write_pools),
+    Section("CloudPublicIpAddresses", 103, _read_public_ips, _write_public_ips),
+    Section("VlanConfigurations", 104, _read_vlans, _write_vlans),
+    Section("CloudTenantResources", 105, _read_tenant_resources, _write_tenant_resources),
+    Section("VSphereSelfServiceConfigs", 106, _read_self_service, _write_self_service),
 )

@@ -9,12 +9,19 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from em_mock.core.ids import derived_id
 from em_mock.core.tables import DataSet, Table
-from em_mock.families.infrastructure.model import BackupServer
+from em_mock.families.infrastructure.model import BackupServer, Repository
 
 SESSION_STATES = ("Starting", "Stopping", "Working", "Stopped")
 SESSION_RESULTS = ("None", "Success", "Warning", "Failed")
 FAILOVER_JOB_TYPES = ("FailoverPlan",)
+TENANT_TYPES = ("Standalone", "vCD", "ActiveDirectory")
+PLATFORMS = ("VMware", "HyperV")
+NETWORK_MODES = ("Direct", "NAT")
+SWITCH_TYPES = ("VirtualSwitch", "DistributedVirtualSwitch")
+SCHEDULER_TYPES = ("Full", "Partial", "Random", "Disabled")
+ACCOUNT_TYPES = ("User", "Group")
 
 
 def _point_time(point: CloudVmReplicaPoint) -> int:
@@ -22,11 +29,154 @@ def _point_time(point: CloudVmReplicaPoint) -> int:
 
 
 @dataclass(slots=True, eq=False)
-class CloudTenant:
-    """A Cloud Connect tenant: a name and an identity suffice here."""
+class CloudHardwarePlan:
+    """Replication resources a provider sells: CPU, memory, storage on one host, networks."""
 
     id: str
     name: str
+    backup_server: BackupServer
+    platform: str = "VMware"
+    description: str = ""
+    cpu_mhz: int = 0
+    memory_mb: int = 0
+    host_name: str = ""
+    storage_name: str = ""
+    storage_quota_gb: int = 0
+    networks_with_internet: int = 0
+    networks_without_internet: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class TenantResource:
+    """A tenant's backup resource: a quota on one repository of the tenant's server."""
+
+    id: str
+    name: str
+    repository: Repository
+    quota_mb: int
+    used_mb: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class ComputeResource:
+    """A tenant's replication resource: a hardware plan it subscribes to."""
+
+    id: str
+    plan: CloudHardwarePlan
+    use_network_failover: bool = False
+    memory_usage_mb: int = 0
+    cpu_count: int = 0
+    storage_usage_gb: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class CloudSubtenant:
+    """A tenant's own user with a share (or all, ``quota_mb`` 0 and unlimited) of one
+    backup resource."""
+
+    id: str
+    name: str
+    tenant: CloudTenant = field(repr=False)
+    resource: TenantResource
+    description: str = ""
+    enabled: bool = True
+    quota_mb: int = 0
+    used_mb: int = 0
+
+    @property
+    def unlimited(self) -> bool:
+        """A quota of 0 is the whole of the tenant's resource."""
+        return self.quota_mb == 0
+
+    @property
+    def backup_server(self) -> BackupServer | None:
+        """The tenant's server."""
+        return self.tenant.backup_server
+
+
+@dataclass(slots=True, eq=False)
+class CloudTenant:
+    """A Cloud Connect tenant account on a backup server, with its resources.
+
+    ``backup_server`` is ``None`` only for tenants read from fixtures that name none.
+    """
+
+    id: str
+    name: str
+    backup_server: BackupServer | None = None
+    description: str = ""
+    enabled: bool = True
+    max_concurrent_tasks: int = 1
+    password: str = ""
+    last_active_ms: int | None = None
+    resources: list[TenantResource] = field(default_factory=list)
+    compute: list[ComputeResource] = field(default_factory=list)
+    subtenants: list[CloudSubtenant] = field(default_factory=list)
+    # Kept by index_cloud from the other tables:
+    plans: list[CloudFailoverPlan] = field(default_factory=list, repr=False)
+    public_ips: list[CloudPublicIpAddress] = field(default_factory=list, repr=False)
+    pools: list[CloudGatewayPool] = field(default_factory=list, repr=False)
+
+
+@dataclass(slots=True, eq=False)
+class CloudGateway:
+    """A cloud gateway: the tenants' way in."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    network_mode: str = "NAT"
+    external_ip: str = ""
+    external_port: int = 6180
+    internal_port: int = 6180
+    enabled: bool = True
+    description: str = ""
+    pools: list[CloudGatewayPool] = field(default_factory=list, repr=False)  # by index_cloud
+
+
+@dataclass(slots=True, eq=False)
+class CloudGatewayPool:
+    """Gateways grouped so that tenants can be pinned to them."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    description: str = ""
+    gateways: list[CloudGateway] = field(default_factory=list)
+    tenants: list[CloudTenant] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class CloudPublicIpAddress:
+    """A public address the provider hands to replicas; ``tenant`` holds it, if any."""
+
+    id: str
+    ip_address: str
+    backup_server: BackupServer
+    tenant: CloudTenant | None = None
+
+    @property
+    def name(self) -> str:
+        """Addresses are named by themselves."""
+        return self.ip_address
+
+
+@dataclass(slots=True, eq=False)
+class VlanConfiguration:
+    """VLAN ranges for tenant networks on one switch of one host."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    host_name: str
+    platform: str = "VMware"
+    with_internet: tuple[int, int] = (0, 0)
+    without_internet: tuple[int, int] = (0, 0)
+    switch_name: str = ""
+    switch_id: str = ""
+    switch_type: str = "VirtualSwitch"
+    cluster_name: str = ""
+    cluster_id: str = ""
 
 
 @dataclass(slots=True, eq=False)
@@ -114,14 +264,103 @@ class CloudFailoverSession:
         return self.plan.backup_server
 
 
+@dataclass(slots=True, eq=False)
+class CloudReplica:
+    """The cloud replica of one VM of a failover plan (its id follows from the VM's)."""
+
+    id: str
+    vm: PlanVm
+    plan: CloudFailoverPlan = field(repr=False)
+    platform: str = "VMware"
+
+    @property
+    def name(self) -> str:
+        """A replica is named after its VM."""
+        return self.vm.name
+
+    @property
+    def backup_server(self) -> BackupServer:
+        """The plan's server."""
+        return self.plan.backup_server
+
+
+@dataclass(slots=True, eq=False)
+class SelfServiceConfig:
+    """vSphere self-service: an account (user or group) that backs up its own VMs of a
+    vCenter to a repository, within a quota (``quota_gb``, ``used_gb``)."""
+
+    id: str
+    account_name: str
+    backup_server: BackupServer
+    repository: Repository
+    vcenter_id: str
+    quota_gb: int
+    used_gb: int = 0
+    account_type: str = "Group"
+    account_sid: str = ""
+    per_user: bool = False
+    scheduler: str = "Full"
+    high_priority: bool = False
+
+    @property
+    def name(self) -> str:
+        """A configuration is named after its account."""
+        return self.account_name
+
+
 TENANTS: Table[CloudTenant] = Table("tenants")
+SELF_SERVICE: Table[SelfServiceConfig] = Table("self_service_configs")
+HARDWARE_PLANS: Table[CloudHardwarePlan] = Table("hardware_plans")
+GATEWAYS: Table[CloudGateway] = Table("cloud_gateways")
+GATEWAY_POOLS: Table[CloudGatewayPool] = Table("cloud_gateway_pools")
+PUBLIC_IPS: Table[CloudPublicIpAddress] = Table("public_ips")
+VLANS: Table[VlanConfiguration] = Table("vlans")
+SUBTENANTS: Table[CloudSubtenant] = Table("subtenants")
+REPLICAS: Table[CloudReplica] = Table("cloud_replicas")
 PLANS: Table[CloudFailoverPlan] = Table("plans")
 SESSIONS: Table[CloudFailoverSession] = Table("sessions")
 REPLICA_POINTS: Table[CloudVmReplicaPoint] = Table("replica_points")
 
 
+def replica_id(vm: PlanVm) -> str:
+    """The id of the cloud replica of a plan's VM (derived from the VM's)."""
+    return derived_id("CloudReplica", vm.id)
+
+
 def index_replica_points(data: DataSet) -> None:
-    """Rebuild the replica point table from the plans' VMs."""
+    """Rebuild the replica point and replica tables from the plans' VMs."""
     REPLICA_POINTS.replace(data, {
         rp.id: rp for plan in PLANS.of(data).values() for vm in plan.vms
         for rp in vm.replica_points})
+    REPLICAS.replace(data, {
+        replica_id(vm): CloudReplica(replica_id(vm), vm, plan)
+        for plan in PLANS.of(data).values() for vm in plan.vms})
+
+
+def index_cloud(data: DataSet) -> None:
+    """Rebuild what follows from the tenants and the other tables: the subtenant table,
+    each tenant's plans, public IPs and gateway pools, each gateway's pools."""
+    tenants = TENANTS.of(data)
+    SUBTENANTS.replace(data, {s.id: s for t in tenants.values() for s in t.subtenants})
+    for tenant in tenants.values():
+        tenant.plans, tenant.public_ips, tenant.pools = [], [], []
+    for gateway in GATEWAYS.of(data).values():
+        gateway.pools = []
+    for plan in PLANS.of(data).values():
+        plan.tenant.plans.append(plan)
+    for ip in PUBLIC_IPS.of(data).values():
+        if ip.tenant is not None:
+            ip.tenant.public_ips.append(ip)
+    for pool in GATEWAY_POOLS.of(data).values():
+        for tenant in pool.tenants:
+            tenant.pools.append(pool)
+        for gateway in pool.gateways:
+            gateway.pools.append(pool)
+
+
+def replica_of(point: CloudVmReplicaPoint) -> CloudReplica | None:
+    """The replica a point belongs to."""
+    for vm in point.plan.vms:
+        if vm.name == point.vm_name:
+            return CloudReplica(replica_id(vm), vm, point.plan)
+    return None
