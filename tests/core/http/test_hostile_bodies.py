@@ -14,8 +14,13 @@ import pytest
 
 from em_mock.core.http.actions import NO_DTD
 from em_mock.factory import JSON_DEPTH, too_deep
-from tests.core.http.test_limits_and_security import ERROR_KEYS, _plan_id, app_client, assert_em_error
 from tests.conftest import LiveServer
+from tests.core.http.test_limits_and_security import (
+    ERROR_KEYS,
+    _plan_id,
+    app_client,
+    assert_em_error,
+)
 from tests.helpers import JSON, logon
 
 TOKEN = "X-RestSvcSessionId"
