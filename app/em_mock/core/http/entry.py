@@ -13,6 +13,7 @@ from em_mock.core.logon import LogonSession
 from em_mock.core.registry import LOGON_LINKS, LogonLink, register_logon_links
 from em_mock.core.wire import documents as docs
 from em_mock.core.wire.documents import Ctx
+from em_mock.core.wire.negotiate import JSON, XML
 from em_mock.core.wire.tree import Node, link
 
 router = APIRouter()
@@ -30,9 +31,19 @@ def logon_body(ctx: Ctx, session: LogonSession) -> Node:
 
 
 @router.get("/api")
-async def entry_point(out: WireDep) -> Response:
-    """``GET /api/``: supported versions and the logon link; no session needed."""
-    return out.send(docs.enterprise_manager(out.ctx))
+async def entry_point(out: WireDep, rt: RuntimeDep) -> Response:
+    """``GET /api/``: supported versions and the logon link; no session needed.
+
+    The document depends only on the negotiated output (format, base URL, profile, byte
+    order mark): kept in the cache of whole answers."""
+    key = ("entry", out)
+    version = rt.store.version
+    kept = rt.render.answers.get(version, key)
+    if kept is None:
+        response = out.send(docs.enterprise_manager(out.ctx))
+        rt.render.answers.put(version, key, bytes(response.body))
+        return response
+    return Response(kept, 200, media_type=JSON if out.json else XML)
 
 
 @router.post("/api/sessionmngr")
