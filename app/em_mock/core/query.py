@@ -170,15 +170,16 @@ def _positions(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
         result = set.intersection(*[_positions(item, rows, qtype, cache, type_key)
                                     for item in looked_up])
         ranges = [item for item in rest if isinstance(item, Comparison) and item.op in _RANGES]
-        for item in ranges:
+        for term in ranges:
             if not result:
                 break
-            column = cache.get((*type_key, "column", item.field),
-                               lambda: _column(rows, qtype, item.field))  # noqa: B023
-            within = _range(_ranged(column, cache, type_key, item.field), item.op, item.value)
+            name = term.field
+            column = cache.get((*type_key, "column", name),
+                               lambda name=name: _column(rows, qtype, name))  # type: ignore[misc]
+            within = _range(_ranged(column, cache, type_key, name), term.op, term.value)
             if len(result) * 30 >= len(within):  # else checking the few rows left is cheaper
                 result = result.intersection(within)
-                rest.remove(item)
+                rest.remove(term)
         if rest and result:
             check = compile_predicate(And(tuple(rest)), qtype)
             result = {pos for pos in result if check(rows[pos])}
