@@ -137,8 +137,9 @@ def worker(size: int, plans: int, freeze: bool) -> int:
     gc.collect()
     before = rss_kib()
     start = time.perf_counter()
+    answers = int(os.environ.get("EM_MOCK_ANSWER_CACHE_BYTES", Settings.answer_cache_bytes))
     runtime = Runtime.create(Settings(sessions=size, failover_plans=plans, epoch=epoch_ms,
-                                      frozen_clock=True))
+                                      frozen_clock=True, answer_cache_bytes=answers))
     seed_s = time.perf_counter() - start
     gc.collect()
     if freeze:
@@ -589,6 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="after the rounds, time this many back-to-back requests of the "
                              "cheap cases (entry-xml, seed-page1) per target; 0 skips "
                              "(default 30)")
+    parser.add_argument("--answer-cache", action="store_true",
+                        help="keep the cache of whole answers on (off by default: every "
+                             "request is worked out, from cached entity fragments)")
     parser.add_argument("--gc-freeze", action="store_true",
                         help="experiment: add in-process targets whose worker calls "
                              "gc.freeze() after seeding")
@@ -604,6 +608,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its tables."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not args.answer_cache:  # the workers and servers started below inherit it
+        os.environ["EM_MOCK_ANSWER_CACHE_BYTES"] = "0"
     if args.worker is not None:
         return worker(args.worker, args.failover_plans, args.gc_freeze)
 

@@ -58,6 +58,8 @@ class Settings:
     journal_size: int = 1000
     json_bom: bool = False
     em_version: int = 12
+    render_cache_bytes: int = 67_108_864
+    answer_cache_bytes: int = 33_554_432
 
     @property
     def generated(self) -> bool:
@@ -215,6 +217,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("em_version", "--em-version", _em_version,
            "which Enterprise Manager to imitate: 12 (PascalCase JSON, millisecond times) or 13 "
            "(camelCase JSON keys, microsecond times, upper-case hex in paging links)", "12|13"),
+    Option("render_cache_bytes", "--render-cache-bytes", _non_negative_int,
+           "bytes of rendered entities (per format, profile and base URL) kept for reuse "
+           "until the data changes; 0 turns the cache off", "BYTES"),
+    Option("answer_cache_bytes", "--answer-cache-bytes", _non_negative_int,
+           "bytes of whole query answers kept for repeated requests until the data "
+           "changes; 0 turns the cache off", "BYTES"),
     Option("json_bom", "--json-bom", _flag,
            "start JSON bodies with a UTF-8 byte order mark, as some real servers do",
            is_switch=True),

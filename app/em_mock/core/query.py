@@ -7,6 +7,7 @@ the data changes (the caller's ``cache`` is emptied on every change).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,28 @@ def _column(rows: Sequence[Any], qtype: QueryType, name: str) -> list[Any]:
     return [read(row) for row in rows]
 
 
+_RANGES = ("<", "<=", ">", ">=")
+
+
+def _range_column(column: list[Any]) -> tuple[list[Any], list[int]]:
+    """A field's values (``None`` left out) in ascending order, and their positions."""
+    pairs = sorted((v, i) for i, v in enumerate(column) if v is not None)
+    return [v for v, _ in pairs], [i for _, i in pairs]
+
+
+def _range(ranged: tuple[list[Any], list[int]], op: str, literal: Any) -> list[int]:
+    """Positions whose value satisfies ``value op literal`` (a range operator), by bisection
+    on the sorted column instead of a pass over every row."""
+    values, positions = ranged
+    if op == ">=":
+        return positions[bisect.bisect_left(values, literal):]
+    if op == ">":
+        return positions[bisect.bisect_right(values, literal):]
+    if op == "<":
+        return positions[:bisect.bisect_left(values, literal)]
+    return positions[:bisect.bisect_right(values, literal)]
+
+
 def _scan(column: list[Any], op: str, literal: Any) -> set[int]:
     """Positions whose value satisfies ``value op literal`` (``None`` satisfies only ``!=``)."""
     if op == "!=":
@@ -131,6 +154,9 @@ def _positions(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
             return set(index.get(expr.value, ()))
         column = cache.get((*type_key, "column", expr.field),
                            lambda: _column(rows, qtype, expr.field))
+        if expr.op in _RANGES:
+            return set(_range(_ranged(column, cache, type_key, expr.field), expr.op,
+                              expr.value))
         return _scan(column, expr.op, expr.value)
     if isinstance(expr, Or):
         found: set[int] = set()
@@ -143,6 +169,17 @@ def _positions(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
     if looked_up:
         result = set.intersection(*[_positions(item, rows, qtype, cache, type_key)
                                     for item in looked_up])
+        ranges = [item for item in rest if isinstance(item, Comparison) and item.op in _RANGES]
+        for term in ranges:
+            if not result:
+                break
+            name = term.field
+            column = cache.get((*type_key, "column", name),
+                               lambda name=name: _column(rows, qtype, name))  # type: ignore[misc]
+            within = _range(_ranged(column, cache, type_key, name), term.op, term.value)
+            if len(result) * 30 >= len(within):  # else checking the few rows left is cheaper
+                result = result.intersection(within)
+                rest.remove(term)
         if rest and result:
             check = compile_predicate(And(tuple(rest)), qtype)
             result = {pos for pos in result if check(rows[pos])}
@@ -153,6 +190,11 @@ def _positions(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,
             break
         result &= _positions(item, rows, qtype, cache, type_key)
     return result
+
+
+def _ranged(column: list[Any], cache: Cache, type_key: tuple[Any, ...], name: str
+            ) -> tuple[list[Any], list[int]]:
+    return cache.get((*type_key, "ranged", name), lambda: _range_column(column))
 
 
 def _matching(expr: Expr, rows: Sequence[Any], qtype: QueryType, cache: Cache,

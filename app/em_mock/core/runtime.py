@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from em_mock.core import fixtures
@@ -12,6 +12,7 @@ from em_mock.core.faults import Faults
 from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
 from em_mock.core.journal import Journal
 from em_mock.core.logon import LogonSessions
+from em_mock.core.render import RenderCache
 from em_mock.core.simulation import Simulation
 from em_mock.core.store import Store
 from em_mock.core.tables import DataSet
@@ -68,6 +69,7 @@ class Runtime:
     simulation: Simulation
     faults: Faults
     journal: Journal
+    render: RenderCache = field(default_factory=lambda: RenderCache(0, 0))
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None,
@@ -84,7 +86,8 @@ class Runtime:
         rng = _rng(settings)
         return cls(settings, clock, Store(data, settle=settle_heap), logons,
                    Simulation(rng, int(settings.task_delay * 1000)), Faults(rng),
-                   Journal(settings.journal_size))
+                   Journal(settings.journal_size),
+                   RenderCache(settings.render_cache_bytes, settings.answer_cache_bytes))
 
     def reset(self) -> None:
         """Back to the start-up baseline: data, logon sessions, clock, faults, journal."""

@@ -66,14 +66,16 @@ def own_id(item: Any) -> str:
     return str(item.id)
 
 
-def send_list(out: WireDep, resource: ResourceType, items: Iterable[Any], as_entity: bool
-              ) -> Response:
-    """A list of references (``EntityReferences``) or of entities (``?format=Entity``)."""
+def send_list(rt: Runtime, out: WireDep, resource: ResourceType, items: Iterable[Any],
+              as_entity: bool) -> Response:
+    """A list of references (``EntityReferences``) or of entities (``?format=Entity``);
+    each item's fragment is rendered once per data version."""
+    render, version = rt.render, rt.store.version
     if as_entity:
-        return out.send(docs.entity_list(resource.plural,
-                                         [resource.entity(i, out.ctx) for i in items]))
-    return out.send(docs.entity_references([resource.reference(i, out.ctx, "Ref")
-                                            for i in items]))
+        return out.send(docs.entity_list(resource.plural, [
+            render.entity(version, resource, i, out.ctx, out.json) for i in items]))
+    return out.send(docs.entity_references([
+        render.reference(version, resource, i, out.ctx, "Ref", out.json) for i in items]))
 
 
 def serve_sub(router: APIRouter, c: Collection, sub: Sub) -> None:
@@ -81,7 +83,7 @@ def serve_sub(router: APIRouter, c: Collection, sub: Sub) -> None:
     async def list_children(item_id: str, _: CurrentSession, rt: RuntimeDep, out: WireDep,
                             as_entity: EntityFormat) -> Response:
         item = find(c.items(rt), item_id, c.what)
-        return send_list(out, sub.resource, sub.children(rt, item), as_entity)
+        return send_list(rt, out, sub.resource, sub.children(rt, item), as_entity)
 
     list_children.__doc__ = f"The {sub.path} of one {c.what}."
     path = "/api/" + c.resource.path.lower()
@@ -96,7 +98,7 @@ def serve(router: APIRouter, c: Collection) -> None:
 
     async def list_items(_: CurrentSession, rt: RuntimeDep, out: WireDep,
                          as_entity: EntityFormat) -> Response:
-        return send_list(out, c.resource, listed(rt), as_entity)
+        return send_list(rt, out, c.resource, listed(rt), as_entity)
 
     async def get_item(item_id: str, _: CurrentSession, rt: RuntimeDep, out: WireDep,
                        as_entity: EntityFormat) -> Response:

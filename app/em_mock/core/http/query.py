@@ -19,6 +19,7 @@ from em_mock.core.query import Cache, Sort, count_comparisons, run_query
 from em_mock.core.registry import QUERY_TYPES, RESOURCES, QueryType, query_type
 from em_mock.core.wire import documents as docs
 from em_mock.core.wire.documents import Ctx
+from em_mock.core.wire.negotiate import JSON, XML
 from em_mock.core.wire.tree import Node, link
 
 router = APIRouter()
@@ -137,6 +138,18 @@ async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDe
     done again (the last time on the event loop itself), so a page always shows one
     version of the data.
     """
+    # A whole answer depends on the request's query, the negotiated output (format, base
+    # URL, profile, byte order mark) and the data version; not on the caller, nor on the
+    # clock (what the clock moves is a data change: it bumps the version).
+    key = (request.url.query, out)
+    kept = rt.render.answers.get(rt.store.version, key)
+    if kept is not None:
+        return Response(kept, 200, media_type=JSON if out.json else XML)
+
+    def keep(version: int, response: Response) -> Response:
+        rt.render.answers.put(version, key, bytes(response.body))
+        return response
+
     params = query_params(request)
     qtype = _type_of(params)
     fmt = params.get("format", "References")
@@ -162,19 +175,24 @@ async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDe
     resource = RESOURCES[qtype.name]
     raw_query = request.url.query
 
-    def answer(rows: Sequence[Any], cache: Cache) -> Response:
+    render = rt.render
+    ctx = out.ctx
+
+    def answer(rows: Sequence[Any], cache: Cache, version: int) -> Response:
         result = run_query(qtype, rows, cache, expr=expr, sort=sort, page=page,
                            page_size=page_size)
         paging = docs.paging_info(page, page_size, result.pages_count,
                                   _paging_links(out.ctx, raw_query, page, page_size,
                                                 result.pages_count))
         if entities:
-            items = [resource.entity(row, out.ctx) for row in result.rows]
+            items = [render.entity(version, resource, row, ctx, out.json)
+                     for row in result.rows]
             node = docs.query_result(refs=None,
                                      plural=resource.query_plural or resource.plural,
                                      entities=items, paging=paging)
         else:
-            refs = [resource.reference(row, out.ctx, "Ref") for row in result.rows]
+            refs = [render.reference(version, resource, row, ctx, "Ref", out.json)
+                    for row in result.rows]
             node = docs.query_result(refs=refs, plural=None, entities=None, paging=paging)
         return out.send(node)
 
@@ -184,7 +202,7 @@ async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDe
             staged = rt.store.staged()
             try:
                 response = await asyncio.get_running_loop().run_in_executor(
-                    _WORKERS, answer, rows, staged)
+                    _WORKERS, answer, rows, staged, staged.version)
             except Exception:
                 # Work on data that changed under it may have read a newer version's
                 # caches against the older rows: that is no error, only outdated work.
@@ -193,9 +211,9 @@ async def query(request: Request, _: CurrentSession, rt: RuntimeDep, out: WireDe
             else:
                 if staged.current:
                     staged.commit()
-                    return response
+                    return keep(staged.version, response)
             rows = qtype.rows(rt.store)
-    return answer(rows, rt.store)
+    return keep(rt.store.version, answer(rows, rt.store, rt.store.version))
 
 
 def _sort_key(qtype: QueryType) -> str:

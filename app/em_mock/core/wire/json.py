@@ -9,28 +9,47 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import Any
 
-from em_mock.core.wire.tree import ListOf, Node
+from em_mock.core.wire.tree import ListOf, Node, Raw
 
 JsonValue = Any
 
 
-def _member(value: object) -> JsonValue:
+# Where a pre-rendered fragment goes: a string value with a random token of this process,
+# replaced after serialising (no data can spell it without knowing the token).
+_TOKEN = secrets.token_hex(16)
+_MARK = re.compile(('"\ue000' + _TOKEN + "-([0-9]+)\ue000\"").encode("utf-8"))
+
+
+def _mark(item: Raw, raws: list[bytes] | None) -> str:
+    if raws is None:
+        raise ValueError("a pre-rendered fragment can only be written by to_json")
+    raws.append(item.data)
+    return f"\ue000{_TOKEN}-{len(raws) - 1}\ue000"
+
+
+def _member(value: object, raws: list[bytes] | None) -> JsonValue:
     if isinstance(value, Node):
-        return to_dict(value)
+        return _to_dict(value, raws)
     if isinstance(value, ListOf):
-        items = [to_dict(item) for item in value.items]
+        items = [_mark(item, raws) if isinstance(item, Raw) else _to_dict(item, raws)
+                 for item in value.items]
         return {value.json_key: items} if value.json_key else items
     return value
 
 
 def to_dict(node: Node) -> dict[str, JsonValue]:
     """The JSON object for ``node`` (the root element's name is dropped)."""
+    return _to_dict(node, None)
+
+
+def _to_dict(node: Node, raws: list[bytes] | None) -> dict[str, JsonValue]:
     out: dict[str, JsonValue] = {}
     for layer in reversed(node.layers):
         for key, value in layer.elems:
-            out[key] = _member(value)
+            out[key] = _member(value, raws)
         for key, value in layer.attrs:
             out[key] = value
     if node.json_order is not None:
@@ -68,8 +87,11 @@ def camel_case_tree(value: JsonValue) -> JsonValue:
 
 def to_json(node: Node, *, camel: bool = False, bom: bool = False) -> bytes:
     """Render ``node`` as UTF-8 JSON."""
-    data: JsonValue = to_dict(node)
+    raws: list[bytes] = []
+    data: JsonValue = _to_dict(node, raws)
     if camel:
         data = camel_case_tree(data)
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if raws:
+        body = _MARK.sub(lambda m: raws[int(m.group(1))], body)
     return b"\xef\xbb\xbf" + body if bom else body

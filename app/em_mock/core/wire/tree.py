@@ -75,3 +75,12 @@ def links(items: Sequence[Node]) -> ListOf:
 def resource_layer(links_value: ListOf | None, href: str | None, type_: str | None) -> Layer:
     """The base layer every resource shares: ``Links`` element, ``Href``/``Type`` attributes."""
     return Layer(attrs=[("Href", href), ("Type", type_)], elems=[("Links", links_value)])
+
+
+@dataclass(slots=True)
+class Raw(Node):
+    """An already rendered item (an entity's fragment in one format): the writers splice
+    ``data`` in where the node stands instead of walking it. Only in the one format (and
+    profile) it was rendered for; see :mod:`em_mock.core.wire.fragments`."""
+
+    data: bytes = b""
