@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import html
-import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request
@@ -21,7 +20,7 @@ from em_mock.control.console import mount_console
 from em_mock.core.clock import ClockRangeError
 from em_mock.core.faults import FaultRuleError
 from em_mock.core.fixtures import SECTIONS, FixtureError, load_documents, to_document
-from em_mock.core.generate import DEFAULT_SEED, Sizes
+from em_mock.core.generate import DEFAULT_SEED, Sizes, new_guid
 from em_mock.core.http.deps import runtime, runtime_dependency
 from em_mock.core.registry import HEADLINES
 from em_mock.core.runtime import Runtime
@@ -144,7 +143,7 @@ def _edit(rt: Runtime, collection: str, guid: str | None, item: dict[str, Any] |
     if guid is None:
         assert item is not None
         if "UID" not in item:
-            new = uuid.UUID(int=rt.simulation.rng.getrandbits(128), version=4)
+            new = new_guid(rt.simulation.rng)
             item = {"UID": f"urn:veeam:{type_name}:{new}", **item}
         items.append(item)
     else:

@@ -14,17 +14,12 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _MISSING = object()
 
 
-def fixture_time(ms: int | None) -> str | None:
-    """An instant as fixture files write it: UTC, three fractional digits, ``null`` when
-    absent."""
-    return None if ms is None else format_instant_ms(ms)
-
-
 TimeWriter = Callable[[int | None], str | None]
 
 
 def time_writer(shift_ms: int) -> TimeWriter:
-    """:func:`fixture_time` for data whose times were moved ``shift_ms`` from its source."""
+    """How fixture files write an instant (UTC, three fractional digits, ``null`` when
+    absent) for data whose times were moved ``shift_ms`` from its source."""
     def write(ms: int | None) -> str | None:
         return None if ms is None else format_instant_ms(ms - shift_ms)
     return write

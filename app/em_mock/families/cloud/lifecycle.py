@@ -40,6 +40,7 @@ from em_mock.families.cloud.model import (
     TenantResource,
     index_cloud,
 )
+from em_mock.families.cloud.routes import tenant_of
 from em_mock.families.infrastructure.model import REPOSITORIES, SERVERS, BackupServer
 
 router = register_router(APIRouter())
@@ -211,11 +212,6 @@ def _alive(data: DataSet, tenant_id: str) -> CloudTenant | None:
     return TENANTS.of(data).get(tenant_id)
 
 
-def _tenant(rt: Runtime, tenant_id: str) -> CloudTenant:
-    tenant: CloudTenant = find(TENANTS.of(rt.store.data), tenant_id, "cloud tenant")
-    return tenant
-
-
 # --- tenants ----------------------------------------------------------------------------
 
 TENANT_SPEC = "CreateCloudTenantSpec"
@@ -265,7 +261,7 @@ async def create_tenant(request: Request, me: CurrentSession, rt: RuntimeDep,
 async def edit_tenant(tenant_id: str, request: Request, me: CurrentSession, rt: RuntimeDep,
                       out: WireDep) -> Response:
     """Edit a tenant: description, enabled (enable or disable it), password, task limit."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     spec = await _spec(request, "CloudTenant")
     where = "CloudTenant"
     unknown = sorted(set(spec) - {"Description", "Enabled", "Password", "MaxConcurrentTasks",
@@ -294,7 +290,7 @@ async def edit_tenant(tenant_id: str, request: Request, me: CurrentSession, rt: 
 async def delete_tenant(tenant_id: str, me: CurrentSession, rt: RuntimeDep,
                         out: WireDep) -> Response:
     """Delete a tenant that has no failover plans; its public IPs are released."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     if tenant.plans:
         raise bad_request(f"Tenant {tenant.name!r} has failover plans "
                           f"({', '.join(p.name for p in tenant.plans)}); delete them first.")
@@ -318,7 +314,7 @@ async def delete_tenant(tenant_id: str, me: CurrentSession, rt: RuntimeDep,
 async def add_resource(tenant_id: str, request: Request, me: CurrentSession, rt: RuntimeDep,
                        out: WireDep) -> Response:
     """Add a backup resource (a quota on a repository of the tenant's server)."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     spec = await _spec(request, "CreateCloudTenantResourceSpec")
     server = _server_of(tenant)
     resource = _resource(rt, spec, server, tenant.name, "CreateCloudTenantResourceSpec",
@@ -338,7 +334,7 @@ async def add_resource(tenant_id: str, request: Request, me: CurrentSession, rt:
 async def remove_resource(tenant_id: str, resource_id: str, me: CurrentSession,
                           rt: RuntimeDep, out: WireDep) -> Response:
     """Remove a backup resource no subtenant uses."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     resource = find({r.id: r for r in tenant.resources}, resource_id,
                     f"backup resource of {tenant.name}")
     users = [s.name for s in tenant.subtenants if s.resource is resource]
@@ -359,7 +355,7 @@ async def remove_resource(tenant_id: str, resource_id: str, me: CurrentSession,
 async def add_compute(tenant_id: str, request: Request, me: CurrentSession, rt: RuntimeDep,
                       out: WireDep) -> Response:
     """Add a compute resource: the tenant subscribes to a hardware plan of its server."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     where = "CloudTenantComputeResourceCreateSpec"
     spec = await _spec(request, where)
     compute = _compute(rt, spec, _server_of(tenant), where, tenant)
@@ -378,7 +374,7 @@ async def add_compute(tenant_id: str, request: Request, me: CurrentSession, rt: 
 async def remove_compute(tenant_id: str, resource_id: str, me: CurrentSession,
                          rt: RuntimeDep, out: WireDep) -> Response:
     """Remove a compute resource."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     compute = find({c.id: c for c in tenant.compute}, resource_id,
                    f"compute resource of {tenant.name}")
 
@@ -419,7 +415,7 @@ def _sub_quota(spec: dict[str, Any], where: str, resource: TenantResource, used:
 async def create_subtenant(tenant_id: str, request: Request, me: CurrentSession,
                            rt: RuntimeDep, out: WireDep) -> Response:
     """Create a subtenant with a share of one of the tenant's backup resources."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     where = "CloudSubtenantCreateSpec"
     spec = await _spec(request, where)
     name = _name(spec, "Name", where)
@@ -456,7 +452,7 @@ def _subtenant(tenant: CloudTenant, subtenant_id: str) -> CloudSubtenant:
 async def edit_subtenant(tenant_id: str, subtenant_id: str, request: Request,
                          me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
     """Edit a subtenant: description, password, enabled, quota (never below its usage)."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     sub = _subtenant(tenant, subtenant_id)
     where = "CloudSubtenant"
     spec = await _spec(request, where)
@@ -480,7 +476,7 @@ async def edit_subtenant(tenant_id: str, subtenant_id: str, request: Request,
 async def delete_subtenant(tenant_id: str, subtenant_id: str, me: CurrentSession,
                            rt: RuntimeDep, out: WireDep) -> Response:
     """Delete a subtenant."""
-    tenant = _tenant(rt, tenant_id)
+    tenant = tenant_of(rt, tenant_id)
     sub = _subtenant(tenant, subtenant_id)
 
     def apply(data: DataSet) -> None:

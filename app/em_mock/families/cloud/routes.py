@@ -23,8 +23,9 @@ from em_mock.core.registry import (
     register_logon_links,
     register_router,
 )
+from em_mock.core.runtime import Runtime
 from em_mock.core.wire import documents as docs
-from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_layer
+from em_mock.core.wire.tree import Layer, Node, link, links, resource_layer
 from em_mock.families.cloud.model import (
     GATEWAY_POOLS,
     GATEWAYS,
@@ -113,13 +114,10 @@ async def self_service_job_settings(config_id: str, _: CurrentSession, rt: Runti
         job_settings(config)]))
 
 
-def _tenant(rt: RuntimeDep, tenant_id: str) -> CloudTenant:
+def tenant_of(rt: Runtime, tenant_id: str) -> CloudTenant:
+    """The tenant with ``tenant_id`` (404 if there is none)."""
     tenant: CloudTenant = find(TENANTS.of(rt.store.data), tenant_id, "cloud tenant")
     return tenant
-
-
-def _items(root: str, nodes: list[Node]) -> Node:
-    return Node(root, [Layer(elems=[(root, ListOf(nodes, inline=True))])])
 
 
 @router.get("/api/cloud/hardwareplans/{plan_id}/tenants")
@@ -136,8 +134,8 @@ async def hardware_plan_tenants(plan_id: str, _: CurrentSession, rt: RuntimeDep,
 async def tenant_resources(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
                            out: WireDep) -> Response:
     """A tenant's backup resources (``CloudTenantResources``)."""
-    t = _tenant(rt, tenant_id)
-    return out.send(_items("CloudTenantResources",
+    t = tenant_of(rt, tenant_id)
+    return out.send(docs.entity_list("CloudTenantResources",
                            [tenant_resource(t, r, out.ctx) for r in t.resources]))
 
 
@@ -145,7 +143,7 @@ async def tenant_resources(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
 async def tenant_resource_item(tenant_id: str, resource_id: str, _: CurrentSession,
                                rt: RuntimeDep, out: WireDep) -> Response:
     """One backup resource of a tenant."""
-    t = _tenant(rt, tenant_id)
+    t = tenant_of(rt, tenant_id)
     r = find({r.id: r for r in t.resources}, resource_id, f"backup resource of {t.name}")
     return out.send(tenant_resource(t, r, out.ctx))
 
@@ -154,8 +152,8 @@ async def tenant_resource_item(tenant_id: str, resource_id: str, _: CurrentSessi
 async def compute_resources(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
                             out: WireDep) -> Response:
     """A tenant's compute resources (``CloudTenantComputeResources``)."""
-    t = _tenant(rt, tenant_id)
-    return out.send(_items("CloudTenantComputeResources",
+    t = tenant_of(rt, tenant_id)
+    return out.send(docs.entity_list("CloudTenantComputeResources",
                            [compute_resource(t, c, out.ctx) for c in t.compute]))
 
 
@@ -163,7 +161,7 @@ async def compute_resources(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
 async def compute_resource_item(tenant_id: str, resource_id: str, _: CurrentSession,
                                 rt: RuntimeDep, out: WireDep) -> Response:
     """One compute resource of a tenant."""
-    t = _tenant(rt, tenant_id)
+    t = tenant_of(rt, tenant_id)
     c = find({c.id: c for c in t.compute}, resource_id, f"compute resource of {t.name}")
     return out.send(compute_resource(t, c, out.ctx))
 
@@ -172,15 +170,15 @@ async def compute_resource_item(tenant_id: str, resource_id: str, _: CurrentSess
 async def vcloud_compute_resources(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
                                    out: WireDep) -> Response:
     """A tenant's vCloud compute resources: none, em-mock's tenants are all standalone."""
-    _tenant(rt, tenant_id)
-    return out.send(_items("CloudTenantVCloudComputeResources", []))
+    tenant_of(rt, tenant_id)
+    return out.send(docs.entity_list("CloudTenantVCloudComputeResources", []))
 
 
 @router.get("/api/cloud/tenants/{tenant_id}/vcloudcomputeresources/{resource_id}")
 async def vcloud_compute_resource_item(tenant_id: str, resource_id: str, _: CurrentSession,
                                        rt: RuntimeDep, out: WireDep) -> Response:
     """One vCloud compute resource of a tenant: always a 404 here."""
-    t = _tenant(rt, tenant_id)
+    t = tenant_of(rt, tenant_id)
     raise EMError(404, f"No vCloud compute resource of {t.name} has the id {resource_id!r}.")
 
 
@@ -188,8 +186,8 @@ async def vcloud_compute_resource_item(tenant_id: str, resource_id: str, _: Curr
 async def subtenants(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
                      out: WireDep) -> Response:
     """A tenant's subtenants (``CloudSubtenants``)."""
-    t = _tenant(rt, tenant_id)
-    return out.send(_items("CloudSubtenants",
+    t = tenant_of(rt, tenant_id)
+    return out.send(docs.entity_list("CloudSubtenants",
                            [CLOUD_SUBTENANT.entity(s, out.ctx) for s in t.subtenants]))
 
 
@@ -197,7 +195,7 @@ async def subtenants(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
 async def subtenant_item(tenant_id: str, subtenant_id: str, _: CurrentSession,
                          rt: RuntimeDep, out: WireDep) -> Response:
     """One subtenant of a tenant."""
-    t = _tenant(rt, tenant_id)
+    t = tenant_of(rt, tenant_id)
     s = find({s.id: s for s in t.subtenants}, subtenant_id, f"subtenant of {t.name}")
     return out.send(CLOUD_SUBTENANT.entity(s, out.ctx))
 
@@ -206,7 +204,7 @@ async def subtenant_item(tenant_id: str, subtenant_id: str, _: CurrentSession,
 async def free_license_counters(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
                                 out: WireDep) -> Response:
     """A tenant's free license counters (em-mock's tenants use none)."""
-    t = _tenant(rt, tenant_id)
+    t = tenant_of(rt, tenant_id)
     href = out.ctx.api(f"{TENANT_PATH}/{t.id}/freelicenseCounters")
     counters = [(name, 0) for name in (
         "RentalVMBackupCount", "RentalWorkstationBackupCount", "RentalServerBackupCount",
@@ -224,7 +222,7 @@ async def plan_includes(plan_id: str, _: CurrentSession, rt: RuntimeDep,
                         out: WireDep) -> Response:
     """The VMs included in a cloud failover plan (``CloudFailoveredVms``)."""
     plan: CloudFailoverPlan = find(PLANS.of(rt.store.data), plan_id, "cloud failover plan")
-    return out.send(_items("CloudFailoveredVms",
+    return out.send(docs.entity_list("CloudFailoveredVms",
                            [plan_vm(plan, vm, i, out.ctx) for i, vm in enumerate(plan.vms)]))
 
 
