@@ -32,6 +32,12 @@ import em_mock.families.jobs.queries
 import em_mock.families.jobs.routes
 import em_mock.families.jobs.shapes
 import em_mock.families.lookup.routes
+import em_mock.families.nas.actions
+import em_mock.families.nas.data
+import em_mock.families.nas.fixtures
+import em_mock.families.nas.queries
+import em_mock.families.nas.routes
+import em_mock.families.nas.shapes
 import em_mock.families.reports.routes
 import em_mock.families.restore.actions
 import em_mock.families.restore.catalog

@@ -17,6 +17,14 @@ from tests.helpers import JSON, basic, xml
 BASE = "http://testserver"
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PER_SHAPE = 4  # distinct URLs followed per shape (the URL with its ids blanked out)
+ACTION_RELS = ("Delete", "Create", "Start", "Test", "Undo")
+# Actions named by a path segment (NAS jobs' /Stop, /Retry, /toggleScheduleEnabled) take
+# POST only; actions named by ?action= share their resource's URL, which GET answers.
+POST_ONLY = re.compile(r"/(start|stop|retry|togglescheduleenabled)$", re.IGNORECASE)
+
+
+def _follow(rel, href) -> bool:
+    return rel not in ACTION_RELS and not POST_ONLY.search(href)
 
 
 def _shape(url: str) -> str:
@@ -27,7 +35,7 @@ def _hrefs_json(value, out):
     if isinstance(value, dict):
         rel = value.get("Rel")
         href = value.get("Href")
-        if isinstance(href, str) and rel not in ("Delete", "Create", "Start", "Test", "Undo"):
+        if isinstance(href, str) and _follow(rel, href):
             out.append(href)
         for item in value.values():
             _hrefs_json(item, out)
@@ -39,7 +47,7 @@ def _hrefs_json(value, out):
 def _hrefs_xml(body, out):
     for element in xml(body).iter():
         href = element.get("Href")
-        if href and element.get("Rel") not in ("Delete", "Create", "Start", "Test", "Undo"):
+        if href and _follow(element.get("Rel"), href):
             out.append(href)
 
 

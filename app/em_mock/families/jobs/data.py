@@ -100,9 +100,11 @@ def _tasks(rng: random.Random, session: JobSession, vms: list[JobVm], outcome: s
     return last
 
 
-def _finished(rng: random.Random, job: Job, start: int, *, job_type: str | None = None,
+def finished_session(rng: random.Random, job: Job, start: int, *, job_type: str | None = None,
               job_name: str | None = None, vms: list[JobVm] | None = None,
               outcome: str | None = None, is_retry: bool = False) -> JobSession:
+    """A stopped run of ``job`` that began at ``start``, with finished tasks that explain
+    its result."""
     session_type = job_type or job.job_type
     if session_type == "Replica":
         session_type = "Replica"
@@ -158,19 +160,19 @@ def _sessions(rng: random.Random, jobs: list[Job], now_ms: int, running: bool
     for j, job in enumerate(jobs):
         for start in _run_times(rng, j, now_ms):
             if job.job_type == "ImmediateBackupCopy":
-                parent = _finished(rng, job, start, outcome="Success")
+                parent = finished_session(rng, job, start, outcome="Success")
                 out.append(parent)
                 server = job.backup_server.name
                 for source in job.sources:
-                    out.append(_finished(
+                    out.append(finished_session(
                         rng, job, start + rng.randint(1, 30) * 1000,
                         job_type="ImmediateBackupCopyWorker",
                         job_name=f"{job.name}\\{source.name} - {server}", vms=source.vms))
                 continue
-            session = _finished(rng, job, start)
+            session = finished_session(rng, job, start)
             out.append(session)
             if session.result == "Failed" and job.job_type == "Backup":
-                out.append(_finished(rng, job, session.end_ms or start + 1200_000,
+                out.append(finished_session(rng, job, session.end_ms or start + 1200_000,
                                      outcome="Success", is_retry=True))
     if running and jobs:
         out.append(_running(rng, jobs[0], now_ms - rng.randint(600, 1800) * 1000, now_ms))
@@ -191,12 +193,15 @@ def _sessions_step(rng: random.Random, data: DataSet, server: BackupServer, inde
     JOB_SESSIONS.of(data).update((s.id, s) for s in sessions)
 
 
-def _order_sessions(ctx: SeedContext) -> None:
+def order_sessions(data: DataSet) -> None:
     """Job sessions in creation order across servers, and their tasks indexed."""
-    sessions = JOB_SESSIONS.of(ctx.data)
-    JOB_SESSIONS.replace(ctx.data, dict(sorted(sessions.items(),
-                                               key=lambda kv: kv[1].creation_ms)))
-    index_task_sessions(ctx.data)
+    sessions = JOB_SESSIONS.of(data)
+    JOB_SESSIONS.replace(data, dict(sorted(sessions.items(), key=lambda kv: kv[1].creation_ms)))
+    index_task_sessions(data)
+
+
+def _order_sessions(ctx: SeedContext) -> None:
+    order_sessions(ctx.data)
 
 
 # Per server: jobs after the repositories, sessions after the agents (the stream's order).

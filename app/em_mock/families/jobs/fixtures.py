@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from em_mock.core.fixtures import Documents, Section, register_sections
@@ -119,13 +120,23 @@ def _read_tasks(reader: Reader, src: Source, session: JobSession, seen: dict[str
             session.tasks.append(task)
 
 
-def _read_job_sessions(reader: Reader, docs: Documents, data: DataSet) -> None:
+def read_sessions(section: str, jobs_of: Callable[[DataSet], Mapping[str, Job]]
+                  ) -> Callable[[Reader, Documents, DataSet], None]:
+    """The reader of a section of job sessions (with their tasks and runs) of the jobs
+    ``jobs_of`` holds."""
+    def read(reader: Reader, docs: Documents, data: DataSet) -> None:
+        _read_job_sessions(reader, docs, data, section, jobs_of)
+    return read
+
+
+def _read_job_sessions(reader: Reader, docs: Documents, data: DataSet, section: str,
+                       jobs_of: Callable[[DataSet], Mapping[str, Job]]) -> None:
     seen: dict[str, str] = {}
     tasks_seen: dict[str, str] = {}
-    for src in items(reader, docs, "JobSessions"):
+    for src in items(reader, docs, section):
         reader.unknown_keys(src, _SESSION_KEYS)
         job_id = reader.uid(src, "JobUid", "Job")
-        job = JOBS.of(data).get(job_id or "")
+        job = jobs_of(data).get(job_id or "")
         if job_id and job is None:
             reader.error(src, "JobUid", f"no job has the UID {job_id}")
         session_type = "ReplicaJobSession" if job and job.is_replica else "BackupJobSession"
@@ -195,12 +206,17 @@ def _write_jobs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     } for j in JOBS.of(data).values()]
 
 
-def _write_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
-    runs = JOB_RUNS.of(data)
-    return [_session(s, runs.get(s.id), time) for s in JOB_SESSIONS.of(data).values()]
+def write_sessions(jobs_of: Callable[[DataSet], Mapping[str, Job]]
+                   ) -> Callable[[DataSet, TimeWriter], list[dict[str, Any]]]:
+    """The writer of the job sessions of the jobs ``jobs_of`` holds."""
+    def write(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+        runs, jobs = JOB_RUNS.of(data), jobs_of(data)
+        return [_session(s, runs.get(s.id), time) for s in JOB_SESSIONS.of(data).values()
+                if jobs.get(s.job.id) is s.job]
+    return write
 
 
 register_sections(
     Section("Jobs", 60, _read_jobs, _write_jobs),
-    Section("JobSessions", 70, _read_job_sessions, _write_sessions),
+    Section("JobSessions", 70, read_sessions("JobSessions", JOBS.of), write_sessions(JOBS.of)),
 )

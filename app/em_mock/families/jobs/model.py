@@ -47,6 +47,11 @@ class Job:
     sources: list[Job] = field(default_factory=list)
 
     @property
+    def path(self) -> str:
+        """The collection the job is served in (``/jobs``; NAS jobs live elsewhere)."""
+        return "jobs"
+
+    @property
     def is_replica(self) -> bool:
         """Replication jobs' sessions live under ``/replicaSessions``."""
         return self.job_type == "Replica"

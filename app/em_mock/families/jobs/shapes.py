@@ -38,7 +38,7 @@ def task_name(t: TaskSession, ctx: Ctx) -> str:
 
 
 def _job_up(job: Job, ctx: Ctx) -> Node:
-    return link("Up", ctx.api(f"jobs/{job.id}"), "JobReference", job.name)
+    return link("Up", ctx.api(f"{job.path}/{job.id}"), "JobReference", job.name)
 
 
 def _session_layers(s: JobSession, ctx: Ctx) -> list[Layer]:
