@@ -10,7 +10,7 @@ DAY_MS = 86_400_000
 
 
 def _get(client, auth, path: str, **params):
-    response = client.get(path, params=params, headers={**auth, **JSON})
+    response = client.get(path, params=params or None, headers={**auth, **JSON})
     assert response.status_code == 200, (path, response.text[:300])
     return response.json()
 
