@@ -22,6 +22,7 @@ from em_mock.families.cloud.model import (
 )
 from em_mock.families.infrastructure.model import PASSWORD_KEYS, SERVERS
 from em_mock.families.jobs.model import JOB_SESSIONS, JOBS
+from em_mock.families.nas.model import NAS_JOBS
 from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.settings import from_args
 
@@ -286,6 +287,7 @@ def all_instants(data: DataSet) -> list[int]:
         for t in s.tasks:
             out += [t.creation_ms] + ([t.end_ms] if t.end_ms is not None else [])
     out += [j.next_run_ms for j in JOBS.of(data).values() if j.next_run_ms is not None]
+    out += [j.next_run_ms for j in NAS_JOBS.of(data).values() if j.next_run_ms is not None]
     for js in JOB_SESSIONS.of(data).values():
         out += [js.creation_ms] + ([js.end_ms] if js.end_ms is not None else [])
         for jt in js.tasks:
