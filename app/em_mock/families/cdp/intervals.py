@@ -42,8 +42,9 @@ def availability(store: Store, policy: CdpPolicy, refs: list[str], now_ms: int) 
         tasks = [t for t in s.tasks if t.vm_ref.lower() in wanted] if s.policy is policy else []
         if not tasks or any(t.result == "Failed" for t in tasks):
             continue
-        lo = max(t.creation_ms for t in tasks)
-        hi = min(now_ms if t.end_ms is None else t.end_ms for t in tasks)
+        # Whole seconds, as the intervals are written.
+        lo = -(-max(t.creation_ms for t in tasks) // 1000) * 1000
+        hi = min(now_ms if t.end_ms is None else t.end_ms for t in tasks) // 1000 * 1000
         if hi > lo:
             spans.append((lo, hi))
     spans.sort()
