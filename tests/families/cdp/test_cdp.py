@@ -484,3 +484,35 @@ def test_fixture_sections_are_checked(runtime):
     text = str(caught.value)
     assert "RPOScheduleEnabled" in text and "protected twice" in text
     assert "no CDP policy" in text and "EndTimeUTC" in text
+
+
+_SPEC_KEYS = st.sampled_from(["RestoreCurrent", "RestoreCurrentVss", "RestoreAtInterval",
+                              "RestoreAtPointinTime", "StartDate", "EndDate", "HierarchyObjRef",
+                              "HierarchyObjName", "GuestProcessingOptions",
+                              "VssSnapshotOptions", "VssSnapshotMode", "Other"])
+_SPEC_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-3, 3),
+              st.sampled_from(["true", "false", "2026-06-15T06:00:00Z", "2026-06-14T00:00:00Z",
+                               "urn:VMware:Vm:h.vm-77", "urn:vCloud:Vapp:o.v", "Disabled", ""]),
+              st.text(max_size=8)),
+    lambda inner: st.dictionaries(_SPEC_KEYS, inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(target=st.sampled_from(["vm?action=failover", "vm?action=intervals",
+                               "vapp?action=failover", "vapp?action=intervals", "includes"]),
+       body=st.dictionaries(_SPEC_KEYS, _SPEC_VALUES, max_size=4))
+def test_any_action_body_is_answered_or_refused_never_a_500(client, auth, runtime, target,
+                                                            body):
+    replica = replicas(runtime.store)[0]
+    where, _, query = target.partition("?")
+    url = {"vm": f"/api/cdpReplicas/{replica.id}/vms/{replica.vms[0].id}",
+           "vapp": f"/api/cdpReplica/vApps/{vapp_replicas(runtime.store)[0].id}",
+           "includes": f"/api/cdpPolicies/{replica.policy.id}/includes"}[where]
+    response = client.post(f"{url}?{query}" if query else url, headers={**auth, **JSON},
+                           json=body)
+    expected = 200 if query.endswith("intervals") else 202
+    assert response.status_code in (expected, 400), response.text
+    if response.status_code == 400:
+        assert error_of(response)["Message"]
