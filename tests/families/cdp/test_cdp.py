@@ -473,7 +473,8 @@ def test_fixture_sections_are_checked(runtime):
                             "Options": {"RPOScheduleEnabled": "yes"},
                             "Includes": [{"Name": "a", "HierarchyObjRef": "urn:VMware:Vm:h.1",
                                           "Vms": [{"Name": "a", "VmRef": "urn:VMware:Vm:h.1"},
-                                                  {"Name": "b", "VmRef": "urn:VMware:Vm:h.1"}]}
+                                                  {"Name": "b", "VmRef": "urn:VMware:Vm:h.1"}]},
+                                         {"Name": "a", "HierarchyObjRef": "urn:VMware:Vm:h.1"}
                                          ]}],
            "CdpReplicaSessions": [{"UID": "22222222-2222-4222-8222-222222222222",
                                    "PolicyUid": "33333333-3333-4333-8333-333333333333",
@@ -483,6 +484,7 @@ def test_fixture_sections_are_checked(runtime):
         load_documents([("f.json", json.loads(json.dumps(doc)))], EPOCH_MS)
     text = str(caught.value)
     assert "RPOScheduleEnabled" in text and "protected twice" in text
+    assert "included twice" in text
     assert "no CDP policy" in text and "EndTimeUTC" in text
 
 

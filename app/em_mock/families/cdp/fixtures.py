@@ -61,6 +61,8 @@ def _read_includes(reader: Reader, src: Source, policy: CdpPolicy) -> None:
     for inc_src in sub_items(reader, src, "Includes"):
         reader.unknown_keys(inc_src, _INCLUDE_KEYS)
         ref = reader.value(inc_src, "HierarchyObjRef", str, required=True, default="")
+        if any(inc.ref.lower() == ref.lower() for inc in policy.includes):
+            reader.error(inc_src, "HierarchyObjRef", f"{ref} is included twice")
         vms = []
         for vm_src in sub_items(reader, inc_src, "Vms"):
             reader.unknown_keys(vm_src, ("Name", "VmRef"))
