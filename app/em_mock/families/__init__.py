@@ -12,6 +12,12 @@ import em_mock.families.agents.fixtures
 import em_mock.families.agents.queries
 import em_mock.families.agents.routes
 import em_mock.families.agents.shapes
+import em_mock.families.cdp.actions
+import em_mock.families.cdp.data
+import em_mock.families.cdp.fixtures
+import em_mock.families.cdp.queries
+import em_mock.families.cdp.routes
+import em_mock.families.cdp.shapes
 import em_mock.families.cloud.actions
 import em_mock.families.cloud.data
 import em_mock.families.cloud.fixtures

@@ -13,6 +13,7 @@ from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
 from em_mock.core.runtime import build_data
 from em_mock.core.tables import DataSet
 from em_mock.core.times import format_instant, parse_instant_ms
+from em_mock.families.cdp.model import CDP_POLICIES, CDP_SESSIONS
 from em_mock.families.cloud.model import (
     PLANS,
     REPLICA_POINTS,
@@ -295,6 +296,11 @@ def all_instants(data: DataSet) -> list[int]:
     for rs in RESTORE_SESSIONS.of(data).values():
         out += [rs.creation_ms] + ([rs.end_ms] if rs.end_ms is not None else [])
     out += [p.modified_ms for p in PASSWORD_KEYS.of(data).values()]
+    out += [p.next_run_ms for p in CDP_POLICIES.of(data).values() if p.next_run_ms is not None]
+    for cs in CDP_SESSIONS.of(data).values():
+        out += [cs.creation_ms] + ([cs.end_ms] if cs.end_ms is not None else [])
+        for ct in cs.tasks:
+            out += [ct.creation_ms] + ([ct.end_ms] if ct.end_ms is not None else [])
     return out
 
 

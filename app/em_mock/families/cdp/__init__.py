@@ -1,0 +1,1 @@
+"""Continuous data protection: CDP policies, their replicas and replication sessions."""
