@@ -21,7 +21,8 @@ from em_mock.families.cloud.model import (
     CloudFailoverSession,
 )
 from em_mock.families.infrastructure.model import PASSWORD_KEYS, SERVERS
-from em_mock.families.jobs.model import JOB_SESSIONS, JOBS
+from em_mock.families.jobs.model import JOB_SESSIONS, JOBS, SYSTEM_SESSIONS
+from em_mock.families.jobs.runs import FAILOVER_RUNS
 from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.settings import from_args
 
@@ -293,6 +294,10 @@ def all_instants(data: DataSet) -> list[int]:
     for rs in RESTORE_SESSIONS.of(data).values():
         out += [rs.creation_ms] + ([rs.end_ms] if rs.end_ms is not None else [])
     out += [p.modified_ms for p in PASSWORD_KEYS.of(data).values()]
+    for ss in SYSTEM_SESSIONS.of(data).values():
+        out += [ss.creation_ms] + ([ss.end_ms] if ss.end_ms is not None else [])
+        out += [e.time_ms for e in ss.events]
+    out += [run.start_ms for run in FAILOVER_RUNS.of(data).values()]
     return out
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from em_mock import create_app
@@ -220,8 +220,10 @@ def test_agent_management_sessions_of_a_backup_session(shared):
     client, auth, runtime = shared
     from em_mock.families.jobs.model import BACKUP_SESSIONS
     session = BACKUP_SESSIONS.rows(runtime.store)[-1]
-    body = _json(client, auth, f"/api/backupSessions/{session.id}/agentManagementSessions")
-    assert body == {"Refs": []} or body["Refs"] in ([], None)
+    path = f"/api/backupSessions/{session.id}/agentManagementSessions"
+    assert _json(client, auth, path) == {"Refs": []}
+    root = xml(client.get(path, headers=auth).content)
+    assert root.tag == Q + "EntityReferences" and len(root) == 0
     missing = client.get(f"/api/backupSessions/{MISSING}/agentManagementSessions",
                          headers=auth)
     assert missing.status_code == 404
@@ -426,3 +428,29 @@ def test_include_bodies_are_202_or_400_never_worse(shared, body):
     # Random text never makes a hierarchy reference: every such body is refused.
     assert response.status_code == 400, response.text
     assert error_of(response)["StatusCode"] == 400 and len(job.vms) == before
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(flag=st.one_of(st.text(max_size=10), st.integers(), st.floats(allow_nan=False)).filter(
+    lambda v: str(v).strip().lower() not in ("true", "false")),
+    key=st.sampled_from(["ScheduleConfigured", "ScheduleEnabled", "GfsRetentionPolicy"]),
+    as_xml=st.booleans())
+def test_job_edits_with_a_flag_that_is_not_boolean_get_400(shared, flag, key, as_xml):
+    client, auth, runtime = shared
+    job = next(j for j in JOBS.rows(runtime.store) if j.job_type == "Backup")
+    before = (job.description, job.schedule_configured, job.schedule_enabled)
+    url = f"/api/jobs/{job.id}?action=edit"
+    if as_xml:
+        from xml.sax.saxutils import escape
+        text = "".join(c for c in str(flag) if c.isprintable())
+        assume(text.strip().lower() not in ("true", "false"))
+        text = escape(text)
+        response = client.put(url, headers={**auth, **XML_BODY}, content=(
+            f"<Job {NS}><Description>changed</Description><{key}>{text}</{key}></Job>"))
+    else:
+        response = client.put(url, headers={**auth, **JSON},
+                              json={"Description": "changed", key: flag})
+    assert response.status_code == 400, response.text
+    assert key in error_of(response)["Message"]
+    assert (job.description, job.schedule_configured, job.schedule_enabled) == before

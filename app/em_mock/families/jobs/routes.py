@@ -176,7 +176,7 @@ async def job_include(job_id: str, object_id: str, _: CurrentSession, rt: Runtim
 
 register_logon_links(
     *collection_links("jobs", "Job", 30, 370),
-    *collection_links("failoverPlans", "FailoverPlan", 50, 390),
+    *collection_links("failoverPlans", "FailoverPlan", 40, 380),
     # As a real v12 server has them: typed as job session lists.
     *collection_links("systemSessions", "BackupJobSession", 295, 670),
     *collection_links("backupSessions", "BackupJobSession", 140, 480),
