@@ -281,7 +281,8 @@ def _plan_entity(p: FailoverPlan, ctx: Ctx) -> Node:
     base = ctx.api(f"failoverPlans/{p.id}")
     links_ = [server_up(p.backup_server, ctx),
               alternate_to_reference("FailoverPlan", "failoverPlans", p.id, p.name, ctx),
-              link("Edit", base), link("Start", f"{base}?action=start"),
+              link("Edit", base, "FailoverPlanReference", p.name),
+              link("Start", f"{base}?action=start"),
               # The documentation gives the Undo link the start URL; this one undoes.
               link("Undo", f"{base}?action=undo")]
     vms = [Node("FailoveredVm", [Layer(elems=[
