@@ -50,6 +50,19 @@ class EmTask:
         return now_ms >= self.finish_ms
 
 
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A task as the data set lists it (for the query service): the task, and whether it
+    had finished when the clock last moved the simulation."""
+
+    task: EmTask
+    finished: bool
+
+
+# The tasks of every logon session, by ``<owner> <task id>``: written by the simulation
+# whenever a task is made, finishes or is forgotten, so every such change is a data change.
+TASK_ROWS: Table[TaskRow] = Table("tasks")
+
 RUN_TABLES: list[Table[Any]] = []
 
 
@@ -67,22 +80,48 @@ class Simulation:
     task_delay_ms: int
     tasks: dict[tuple[str, str], EmTask] = field(default_factory=dict)
     _counters: dict[str, int] = field(default_factory=dict)
+    _made: int = 0  # bumped whenever a task is made or forgotten
+    _listed: int = 0  # ``_made`` when the tasks were last written to the data set
+    _next_due: int | None = None  # when the next listed task finishes
 
     def clear(self) -> None:
         """Forget every task."""
         self.tasks.clear()
         self._counters.clear()
+        self._made += 1
 
     def task(self, owner: str, operation: str, now_ms: int, success: bool, message: str,
-             related: tuple[str, str] | None = None, related_name: str | None = None
-             ) -> EmTask:
-        """A new task of ``owner``'s, finishing after the configured delay."""
+             related: tuple[str, str] | None = None, related_name: str | None = None,
+             lasts_ms: int | None = None) -> EmTask:
+        """A new task of ``owner``'s, finishing after the configured delay (or after
+        ``lasts_ms``, for a task that lasts as long as the work it reports)."""
         number = self._counters.get(owner, 0) + 1
         self._counters[owner] = number
-        task = EmTask(f"task-{number}", owner, operation, now_ms + self.task_delay_ms, success,
+        delay = self.task_delay_ms if lasts_ms is None else max(lasts_ms, self.task_delay_ms)
+        task = EmTask(f"task-{number}", owner, operation, now_ms + delay, success,
                       message, related, related_name)
         self.tasks[(owner, task.id)] = task
+        self._made += 1
         return task
+
+    def forget(self, task: EmTask) -> None:
+        """Drop ``task`` (``DELETE /tasks/{id}``)."""
+        del self.tasks[(task.owner, task.id)]
+        self._made += 1
+
+    def _list_tasks(self, store: Store, now_ms: int) -> bool:
+        """Write the tasks to the data set when one was made, finished or forgotten since
+        the last time (or the data set was replaced); true if it wrote them."""
+        due = self._next_due is not None and now_ms >= self._next_due
+        lost = bool(self.tasks) and TASK_ROWS.name not in store.data.tables  # data replaced
+        if self._made == self._listed and not due and not lost:
+            return False
+        TASK_ROWS.replace(store.data, {f"{t.owner} {t.id}": TaskRow(t, t.finished(now_ms))
+                                       for t in self.tasks.values()})
+        self._listed = self._made
+        self._next_due = min((t.finish_ms for t in self.tasks.values()
+                              if not t.finished(now_ms)), default=None)
+        return True
 
     def advance(self, store: Store, now_ms: int) -> None:
         """Bring every active run's session up to ``now_ms``; forget the runs that ended."""
@@ -94,5 +133,6 @@ class Simulation:
                 changed |= moved
                 if finished:
                     del runs[session_id]
+        changed |= self._list_tasks(store, now_ms)
         if changed:
             store.changed()

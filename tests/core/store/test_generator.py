@@ -22,7 +22,8 @@ from em_mock.families.cloud.model import (
     CloudFailoverSession,
 )
 from em_mock.families.infrastructure.model import PASSWORD_KEYS, SERVERS
-from em_mock.families.jobs.model import JOB_SESSIONS, JOBS
+from em_mock.families.jobs.model import JOB_SESSIONS, JOBS, SYSTEM_SESSIONS
+from em_mock.families.jobs.runs import FAILOVER_RUNS
 from em_mock.families.nas.model import NAS_JOBS
 from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.settings import from_args
@@ -301,6 +302,10 @@ def all_instants(data: DataSet) -> list[int]:
         out += [cs.creation_ms] + ([cs.end_ms] if cs.end_ms is not None else [])
         for ct in cs.tasks:
             out += [ct.creation_ms] + ([ct.end_ms] if ct.end_ms is not None else [])
+    for ss in SYSTEM_SESSIONS.of(data).values():
+        out += [ss.creation_ms] + ([ss.end_ms] if ss.end_ms is not None else [])
+        out += [e.time_ms for e in ss.events]
+    out += [run.start_ms for run in FAILOVER_RUNS.of(data).values()]
     return out
 
 

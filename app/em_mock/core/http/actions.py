@@ -210,5 +210,5 @@ async def get_task(task_id: str, me: CurrentSession, rt: RuntimeDep, out: WireDe
 async def delete_task(task_id: str, me: CurrentSession, rt: RuntimeDep) -> Response:
     """Forget a task: 204."""
     task = _task(rt, me.id, task_id)
-    del rt.simulation.tasks[(task.owner, task.id)]
+    rt.simulation.forget(task)
     return Response(status_code=204)

@@ -21,6 +21,25 @@ from em_mock.families.cloud.model import PLANS, CloudFailoverPlan
 
 router = register_router(APIRouter())
 
+
+async def check_start_spec(request: Request, spec: str, now_ms: int) -> None:
+    """Check a plan's management spec (``StartNow``, ``StartDate``; no body: start now):
+    em-mock runs plans at once, so a start date must not be in the future."""
+    body = await request.body()
+    fields = (spec_fields(body, request.headers.get("content-type", ""), spec)
+              if body.strip() else {"StartNow": "true"})
+    if fields.get("StartNow", "").lower() == "true":
+        return
+    when = fields.get("StartDate")
+    if when is None:
+        raise bad_request(f"The {spec} needs StartNow true or a StartDate.")
+    moment = parse_instant_us(when)
+    if moment is None:
+        raise bad_request(f"StartDate {when!r} is not a date-time.")
+    if moment // 1000 > now_ms:
+        raise bad_request("em-mock runs plans at once: a StartDate in the future is not "
+                          "simulated; use StartNow.")
+
 SPEC = "CloudFailoverPlanManagementSpec"
 
 
@@ -32,20 +51,7 @@ async def plan_action(plan_id: str, request: Request, me: CurrentSession, rt: Ru
     if action not in runs.OPERATIONS:
         raise bad_request("Parameter action must be start, test or undo.")
     plan: CloudFailoverPlan = find(PLANS.of(rt.store.data), plan_id, "cloud failover plan")
-    body = await request.body()
-    fields = (spec_fields(body, request.headers.get("content-type", ""), SPEC)
-              if body.strip() else {"StartNow": "true"})
     now = rt.clock.now_ms()
-    start_now = fields.get("StartNow", "").lower() == "true"
-    if not start_now:
-        when = fields.get("StartDate")
-        if when is None:
-            raise bad_request(f"The {SPEC} needs StartNow true or a StartDate.")
-        moment = parse_instant_us(when)
-        if moment is None:
-            raise bad_request(f"StartDate {when!r} is not a date-time.")
-        if moment // 1000 > now:
-            raise bad_request("em-mock runs plans at once: a StartDate in the future is not "
-                              "simulated; use StartNow.")
+    await check_start_spec(request, SPEC, now)
     task = runs.start(rt.simulation, rt.store, plan, action, me.id, now, str(uuid.uuid4()))
     return out.send(task_node(task, out.ctx, now), 202)

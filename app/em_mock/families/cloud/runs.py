@@ -65,9 +65,8 @@ register_run_tables(PLAN_RUNS)
 def course(run: PlanRun, plan: CloudFailoverPlan, now_ms: int
            ) -> tuple[str, int, int | None, str, str | None, list[CloudFailoverTask]]:
     """``(state, progress, end, result, failure message, tasks)`` of ``run`` at ``now_ms``."""
-    n = len(plan.vms)
-    working_end = run.start_ms + STARTING_MS + n * PER_VM_MS
-    total_end = working_end + STOPPING_MS
+    total_end = run.start_ms + duration_ms(len(plan.vms))
+    working_end = total_end - STOPPING_MS
     tasks = []
     for k, vm in enumerate(plan.vms):
         begin = run.start_ms + STARTING_MS + k * PER_VM_MS
@@ -115,9 +114,17 @@ def running_session(store: Store, plan: CloudFailoverPlan) -> CloudFailoverSessi
     return None
 
 
-def _draw(rng: random.Random, plan: CloudFailoverPlan) -> tuple[str, str | None, int]:
-    if plan.outcome is not None:
-        outcome = plan.outcome
+def duration_ms(n_vms: int) -> int:
+    """How long a run over ``n_vms`` VMs lasts, from starting to stopped."""
+    return STARTING_MS + n_vms * PER_VM_MS + STOPPING_MS
+
+
+def draw(rng: random.Random, pinned: str | None, n_vms: int) -> tuple[str, str | None, int]:
+    """``(outcome, message, culprit)`` of a new failover run: ``pinned`` if the plan pins
+    its outcome, else drawn; the message explains a warning or failure, the culprit is
+    the index of the VM it concerns (-1: none)."""
+    if pinned is not None:
+        outcome = pinned
     else:
         roll = rng.random()
         outcome = "Success" if roll < 0.80 else "Warning" if roll < 0.92 else "Failed"
@@ -126,7 +133,7 @@ def _draw(rng: random.Random, plan: CloudFailoverPlan) -> tuple[str, str | None,
         message = rng.choice(FAILURE_MESSAGES)
     elif outcome == "Warning":
         message = rng.choice(WARNING_MESSAGES)
-    return outcome, message, rng.randrange(len(plan.vms)) if plan.vms else -1
+    return outcome, message, rng.randrange(n_vms) if n_vms else -1
 
 
 def start(sim: Simulation, store: Store, plan: CloudFailoverPlan, action: str, owner: str,
@@ -136,7 +143,7 @@ def start(sim: Simulation, store: Store, plan: CloudFailoverPlan, action: str, o
     if running is not None:
         raise EMError(400, f"Cloud failover plan {plan.name!r} is already running: session "
                            f"urn:veeam:CloudFailoverSession:{running.id} is {running.state}.")
-    outcome, message, culprit = _draw(sim.rng, plan)
+    outcome, message, culprit = draw(sim.rng, plan.outcome, len(plan.vms))
     run = PlanRun(new_id, plan.id, now_ms, outcome, message, culprit)
     session = CloudFailoverSession(new_id, plan, now_ms, None, "Starting", "None", 0)
     apply(run, session, plan, now_ms)

@@ -11,13 +11,19 @@ import random
 from em_mock.core.generate import SeedContext, Seeder, new_guid, register_seeders
 from em_mock.core.tables import DataSet
 from em_mock.families.infrastructure.data import ServerStep, register_server_steps, repositories_of
-from em_mock.families.infrastructure.model import BackupServer, Repository
+from em_mock.families.infrastructure.model import SERVERS, BackupServer, Repository
 from em_mock.families.jobs.model import (
+    FAILOVER_PLANS,
     JOB_SESSIONS,
     JOBS,
+    SYSTEM_SESSIONS,
+    FailoverPlan,
+    FailoverVm,
     Job,
     JobSession,
     JobVm,
+    SystemEvent,
+    SystemSession,
     TaskSession,
     index_task_sessions,
 )
@@ -207,3 +213,97 @@ def _order_sessions(ctx: SeedContext) -> None:
 # Per server: jobs after the repositories, sessions after the agents (the stream's order).
 register_server_steps(ServerStep(20, _jobs_step), ServerStep(40, _sessions_step))
 register_seeders(Seeder(31, _order_sessions))
+
+
+# --- failover plans and system sessions (rank 56, a stream of their own) ---------------
+
+# (type, name, period in days, events beyond the first and the last)
+SYSTEM_JOBS = (
+    ("CollectJob", "Data collection", 1, ("Collecting data from {server}",)),
+    ("CatalogReplicationJob", "Catalog replication", 1, ("Replicating the catalog of {server}",)),
+    ("DatabaseMaintenance", "Database maintenance", 7, ("Rebuilding indexes",
+                                                        "Removing sessions older than 53 weeks")),
+    ("LicAutoUpdate", "License auto update", 7, ("Checking the license server",)),
+    ("SyncCheckForProductUpdatesOption", "Check for product updates", 7,
+     ("Checking for updates of {server}",)),
+)
+SYSTEM_WARNINGS = ("Backup server {server} did not answer in time; data collected earlier "
+                   "is kept.", "Catalog of {server} is not indexed yet.")
+SYSTEM_FAILURES = ("Cannot connect to {server}: the RPC server is unavailable.",
+                   "The configuration database is busy: the operation timed out.")
+
+
+def _failover_plans(rng: random.Random, data: DataSet) -> None:
+    """A plan per backup server with a replication job: its replicas, in job order."""
+    for job in list(JOBS.of(data).values()):
+        if not job.is_replica:
+            continue
+        tag = job.backup_server.name.split(".")[0]
+        plan = FailoverPlan(new_guid(rng), f"{tag} Failover Plan", job.backup_server,
+                            f"Fails over the replicas of {job.name}")
+        plan.vms = [FailoverVm(new_guid(rng), vm.uid, vm.name, k + 1)
+                    for k, vm in enumerate(job.vms)]
+        FAILOVER_PLANS.of(data)[plan.id] = plan
+
+
+def _system_session(rng: random.Random, kind: tuple[str, str, int, tuple[str, ...]],
+                    start: int, servers: list[str], running: bool) -> SystemSession:
+    session_type, name, _period, steps = kind
+    roll = rng.random()
+    result = "Success" if roll < 0.9 else "Warning" if roll < 0.97 else "Failed"
+    culprit = rng.choice(servers) if servers else "localhost"
+    events = [SystemEvent(start, "Success", f"{name} started")]
+    cursor = start
+    lines = [step.format(server=server) for step in steps
+             for server in (servers if "{server}" in step else [""])]
+    for k, line in enumerate(lines):
+        cursor += rng.randint(2, 90) * 1000 + rng.randrange(1000)
+        status = "Success"
+        if result != "Success" and k == len(lines) - 1:
+            status = result
+        events.append(SystemEvent(cursor, status, line))
+    if running:
+        return SystemSession(new_guid(rng), session_type, name, start, None, "InProgress",
+                             "None", "", False, events[:2])
+    end = cursor + rng.randint(1, 20) * 1000 + rng.randrange(1000)
+    message = ""
+    if result == "Warning":
+        message = rng.choice(SYSTEM_WARNINGS).format(server=culprit)
+    elif result == "Failed":
+        message = rng.choice(SYSTEM_FAILURES).format(server=culprit)
+    events.append(SystemEvent(end, result, message or f"{name} finished"))
+    state = {"Success": "CompletedSuccessfully", "Warning": "CompletedWarning",
+             "Failed": "Failed"}[result]
+    return SystemSession(new_guid(rng), session_type, name, start, end, state, result,
+                         message, False, events)
+
+
+def _system_sessions(rng: random.Random, ctx: SeedContext) -> None:
+    """Enterprise Manager's own sessions over the history: data collection and catalog
+    replication daily (data collection every four hours in the last day), maintenance,
+    licence and update checks weekly; the latest data collection is still running."""
+    servers = [s.name for s in SERVERS.of(ctx.data).values()]
+    now = ctx.now_ms
+    starts: list[tuple[int, tuple[str, str, int, tuple[str, ...]], bool]] = []
+    for k, kind in enumerate(SYSTEM_JOBS):
+        period = kind[2]
+        for day in range(HISTORY_DAYS, 0, -period):
+            starts.append((now - day * DAY_MS + k * 1_200_000 + rng.randrange(600_000), kind,
+                           False))
+        if kind[0] == "CollectJob":
+            starts += [(now - DAY_MS + h * 4 * HOUR_MS + rng.randrange(300_000), kind, False)
+                       for h in range(1, 6)]
+            starts.append((now - rng.randint(60, 600) * 1000, kind, True))
+    starts.sort(key=lambda s: s[0])
+    sessions = [_system_session(rng, kind, start, servers, running)
+                for start, kind, running in starts]
+    SYSTEM_SESSIONS.of(ctx.data).update((s.id, s) for s in sessions)
+
+
+def _jobs2(ctx: SeedContext) -> None:
+    rng = random.Random(f"{ctx.seed} jobs failover plans and system sessions")
+    _failover_plans(rng, ctx.data)
+    _system_sessions(rng, ctx)
+
+
+register_seeders(Seeder(56, _jobs2))

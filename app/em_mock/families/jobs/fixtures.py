@@ -21,6 +21,9 @@ from em_mock.core.validate import (
 from em_mock.families.infrastructure.fixtures import server_of
 from em_mock.families.infrastructure.model import REPOSITORIES, BackupServer
 from em_mock.families.jobs.model import (
+    EVENT_STATUSES,
+    FAILOVER_PLAN_STATES,
+    FAILOVER_PLANS,
     JOB_SESSION_STATES,
     JOB_SESSION_TYPES,
     JOB_SESSIONS,
@@ -28,18 +31,25 @@ from em_mock.families.jobs.model import (
     JOBS,
     PLATFORMS,
     RESULTS,
+    SYSTEM_SESSION_STATES,
+    SYSTEM_SESSION_TYPES,
+    SYSTEM_SESSIONS,
     TASK_STATES,
+    FailoverPlan,
+    FailoverVm,
     Job,
     JobSession,
     JobVm,
+    SystemEvent,
+    SystemSession,
     TaskSession,
     index_task_sessions,
 )
-from em_mock.families.jobs.runs import JOB_RUNS, JobRun
+from em_mock.families.jobs.runs import FAILOVER_RUNS, JOB_RUNS, FailoverRun, JobRun
 
 _JOB_KEYS = ("UID", "Name", "BackupServerUid", "JobType", "Platform", "Description",
              "ScheduleConfigured", "ScheduleEnabled", "NextRun", "RepositoryUid", "Vms",
-             "SourceJobUids")
+             "SourceJobUids", "LinkedRepositoryUids")
 _SESSION_KEYS = ("UID", "JobUid", "JobType", "JobName", "CreationTimeUTC", "EndTimeUTC", "State",
                  "Result", "Progress", "FailureMessage", "IsRetry", "Tasks", "Run")
 _TASK_KEYS = ("UID", "VmName", "VmUid", "CreationTimeUTC", "EndTimeUTC", "State", "Result",
@@ -76,6 +86,14 @@ def _read_jobs(reader: Reader, docs: Documents, data: DataSet) -> None:
         for i, raw in enumerate(reader.value(src, "SourceJobUids", list, default=[])):
             one = Source(src.file, src.path, {f"SourceJobUids[{i}]": raw})
             source_ids.append(reader.uid(one, f"SourceJobUids[{i}]", "Job") or "")
+        for i, raw in enumerate(reader.value(src, "LinkedRepositoryUids", list, default=[])):
+            key = f"LinkedRepositoryUids[{i}]"
+            repo_id = reader.uid(Source(src.file, src.path, {key: raw}), key, "Repository")
+            linked = REPOSITORIES.of(data).get(repo_id or "")
+            if repo_id and linked is None:
+                reader.error(src, key, f"no repository has the UID {repo_id}")
+            elif linked is not None:
+                job.linked_repositories.append(linked)
         if claim(reader, seen, src, guid) and server is not None:
             JOBS.of(data)[job.id] = job
             sources.append((src, job, source_ids))
@@ -203,6 +221,9 @@ def _write_jobs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
         "RepositoryUid": urn("Repository", j.repository.id) if j.repository else None,
         "Vms": [{"Name": v.name, "VmUid": v.uid, "Size": v.size} for v in j.vms],
         "SourceJobUids": [urn("Job", s.id) for s in j.sources],
+        # Written only when there are some: files from before linked repositories load.
+        **({"LinkedRepositoryUids": [urn("Repository", r.id) for r in j.linked_repositories]}
+           if j.linked_repositories else {}),
     } for j in JOBS.of(data).values()]
 
 
@@ -216,7 +237,121 @@ def write_sessions(jobs_of: Callable[[DataSet], Mapping[str, Job]]
     return write
 
 
+_PLAN_KEYS = ("UID", "Name", "BackupServerUid", "Description", "State", "Outcome", "Vms", "Run")
+_PLAN_VM_KEYS = ("FailoveredVmId", "HierarchyObjRef", "Name", "Order")
+_PLAN_RUN_KEYS = ("Action", "StartTimeUTC", "Outcome", "Message")
+_SYSTEM_KEYS = ("UID", "SessionType", "Name", "CreationTimeUTC", "EndTimeUTC", "State",
+                "Result", "Message", "IsCanceled", "Events")
+_EVENT_KEYS = ("TimeUTC", "Status", "Title")
+
+
+def _read_plan_run(reader: Reader, src: Source, plan: FailoverPlan) -> FailoverRun | None:
+    raw = reader.value(src, "Run", dict, nullable=True)
+    if raw is None:
+        return None
+    run = Source(src.file, f"{src.path}.Run", raw)
+    reader.unknown_keys(run, _PLAN_RUN_KEYS)
+    action = reader.choice(run, "Action", ("start", "undo"))
+    start = reader.time(run, "StartTimeUTC")
+    outcome = reader.choice(run, "Outcome", ("Success", "Warning", "Failed"))
+    message = reader.value(run, "Message", str, nullable=True)
+    if action is None or start is None or outcome is None:
+        return None
+    return FailoverRun(plan.id, action, start, outcome, message)
+
+
+def _read_plans(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "FailoverPlans"):
+        reader.unknown_keys(src, _PLAN_KEYS)
+        guid = reader.uid(src, "UID", "FailoverPlan")
+        server = server_of(reader, src, data)
+        plan = FailoverPlan(
+            guid or "", reader.value(src, "Name", str, required=True, default=""),
+            server or BackupServer("", ""), reader.value(src, "Description", str, default=""),
+            state=reader.choice(src, "State", FAILOVER_PLAN_STATES, required=False,
+                                default="Ready") or "Ready",
+            outcome=reader.choice(src, "Outcome", ("Success", "Warning", "Failed"),
+                                  required=False, nullable=True))
+        vm_ids: dict[str, str] = {}
+        for vm_src in sub_items(reader, src, "Vms"):
+            reader.unknown_keys(vm_src, _PLAN_VM_KEYS)
+            vm_id = reader.uid(vm_src, "FailoveredVmId", "FailoveredVm")
+            vm = FailoverVm(vm_id or "",
+                            reader.value(vm_src, "HierarchyObjRef", str, required=True,
+                                         default=""),
+                            reader.value(vm_src, "Name", str, required=True, default=""),
+                            reader.value(vm_src, "Order", int, default=len(plan.vms) + 1))
+            if claim(reader, vm_ids, vm_src, vm_id):
+                plan.vms.append(vm)
+        run = _read_plan_run(reader, src, plan)
+        if claim(reader, seen, src, guid) and server is not None:
+            FAILOVER_PLANS.of(data)[plan.id] = plan
+            if run is not None:
+                FAILOVER_RUNS.of(data)[plan.id] = run
+
+
+def _write_plans(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    runs = FAILOVER_RUNS.of(data)
+    out = []
+    for p in FAILOVER_PLANS.of(data).values():
+        run = runs.get(p.id)
+        out.append({
+            "UID": urn("FailoverPlan", p.id), "Name": p.name,
+            "BackupServerUid": urn("BackupServer", p.backup_server.id),
+            "Description": p.description, "State": p.state, "Outcome": p.outcome,
+            "Vms": [{"FailoveredVmId": vm.id, "HierarchyObjRef": vm.uid, "Name": vm.name,
+                     "Order": vm.order} for vm in p.vms],
+            "Run": None if run is None else {
+                "Action": run.action, "StartTimeUTC": time(run.start_ms),
+                "Outcome": run.outcome, "Message": run.message},
+        })
+    return out
+
+
+def _read_system_sessions(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "SystemSessions"):
+        reader.unknown_keys(src, _SYSTEM_KEYS)
+        guid = reader.uid(src, "UID", "SystemSession")
+        created = reader.time(src, "CreationTimeUTC")
+        ended = reader.time(src, "EndTimeUTC", required=False)
+        state = reader.choice(src, "State", SYSTEM_SESSION_STATES)
+        result = reader.choice(src, "Result", RESULTS)
+        if created is not None and ended is not None and ended < created:
+            reader.error(src, "EndTimeUTC", "is before CreationTimeUTC")
+        if (state == "InProgress") != (src.item.get("EndTimeUTC") is None):
+            reader.error(src, "EndTimeUTC", "must be null exactly while State is InProgress")
+        session = SystemSession(
+            guid or "", reader.choice(src, "SessionType", SYSTEM_SESSION_TYPES) or "CollectJob",
+            reader.value(src, "Name", str, required=True, default=""), created or 0, ended,
+            state or "CompletedSuccessfully", result or "Success",
+            reader.value(src, "Message", str, default=""),
+            reader.value(src, "IsCanceled", bool, default=False))
+        for e_src in sub_items(reader, src, "Events"):
+            reader.unknown_keys(e_src, _EVENT_KEYS)
+            session.events.append(SystemEvent(
+                reader.time(e_src, "TimeUTC") or 0,
+                reader.choice(e_src, "Status", EVENT_STATUSES) or "Success",
+                reader.value(e_src, "Title", str, default="")))
+        if claim(reader, seen, src, guid):
+            SYSTEM_SESSIONS.of(data)[session.id] = session
+
+
+def _write_system_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("SystemSession", s.id), "SessionType": s.session_type, "Name": s.name,
+        "CreationTimeUTC": time(s.creation_ms), "EndTimeUTC": time(s.end_ms),
+        "State": s.state, "Result": s.result, "Message": s.message,
+        "IsCanceled": s.canceled,
+        "Events": [{"TimeUTC": time(e.time_ms), "Status": e.status, "Title": e.title}
+                   for e in s.events],
+    } for s in SYSTEM_SESSIONS.of(data).values()]
+
+
 register_sections(
     Section("Jobs", 60, _read_jobs, _write_jobs),
     Section("JobSessions", 70, read_sessions("JobSessions", JOBS.of), write_sessions(JOBS.of)),
+    Section("FailoverPlans", 230, _read_plans, _write_plans),
+    Section("SystemSessions", 231, _read_system_sessions, _write_system_sessions),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from em_mock.core.tables import DataSet, Table, View
+from em_mock.core.tables import DataSet, Store, Table, View
 from em_mock.families.infrastructure.model import BackupServer, Repository
 
 JOB_TYPES = ("Backup", "BackupCopy", "ImmediateBackupCopy", "Replica")
@@ -45,6 +45,7 @@ class Job:
     repository: Repository | None = None
     vms: list[JobVm] = field(default_factory=list)
     sources: list[Job] = field(default_factory=list)
+    linked_repositories: list[Repository] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -55,6 +56,20 @@ class Job:
     def is_replica(self) -> bool:
         """Replication jobs' sessions live under ``/replicaSessions``."""
         return self.job_type == "Replica"
+
+    @property
+    def is_copy(self) -> bool:
+        """Backup copy jobs copy the backups of linked jobs and repositories."""
+        return self.job_type in ("BackupCopy", "ImmediateBackupCopy")
+
+
+@dataclass(frozen=True, slots=True)
+class Included:
+    """An object a job processes, as the query service lists it (``ObjectInJob``)."""
+
+    job: Job
+    vm: JobVm
+    order: int
 
 
 @dataclass(slots=True, eq=False)
@@ -112,7 +127,70 @@ def leaves_replica_point(t: TaskSession) -> bool:
     return done and t.session.job.is_replica
 
 
+FAILOVER_PLAN_STATES = ("Ready", "FailedOver")
+SYSTEM_SESSION_TYPES = ("CatalogConsolidation", "CatalogCrawlJob", "CatalogReplicationJob",
+                        "CollectJob", "SecurityScopesRebuild", "VcPluginJob", "LicAutoUpdate",
+                        "DatabaseMaintenance", "HistoryCollectJob", "LicenseRevoke",
+                        "SyncCheckForProductUpdatesOption", "LogExport")
+SYSTEM_SESSION_STATES = ("InProgress", "CompletedSuccessfully", "CompletedWarning", "Failed")
+EVENT_STATUSES = ("Success", "Warning", "Failed")
+
+
+@dataclass(slots=True, eq=False)
+class FailoverVm:
+    """A VM of a failover plan: its replica's hierarchy reference, its place in the order."""
+
+    id: str
+    uid: str
+    name: str
+    order: int
+
+
+@dataclass(slots=True, eq=False)
+class FailoverPlan:
+    """A (non-cloud) failover plan of a backup server: replicas failed over in order.
+
+    ``state`` is what the plan did last (``Ready`` or ``FailedOver``); ``outcome`` pins how
+    the next runs end (``None``: drawn at random).
+    """
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    description: str = ""
+    vms: list[FailoverVm] = field(default_factory=list)
+    state: str = "Ready"
+    outcome: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class SystemEvent:
+    """One log line of a system session."""
+
+    time_ms: int
+    status: str
+    title: str
+
+
+@dataclass(slots=True, eq=False)
+class SystemSession:
+    """A session of Enterprise Manager itself (data collection, catalog, maintenance)."""
+
+    id: str
+    session_type: str
+    name: str
+    creation_ms: int
+    end_ms: int | None
+    state: str
+    result: str
+    message: str = ""
+    canceled: bool = False
+    events: list[SystemEvent] = field(default_factory=list)
+
+
 JOBS: Table[Job] = Table("jobs")
+FAILOVER_PLANS: Table[FailoverPlan] = Table("failover_plans")
+SYSTEM_SESSIONS: Table[SystemSession] = Table("system_sessions")
 JOB_SESSIONS: Table[JobSession] = Table("job_sessions")
 TASK_SESSIONS: Table[TaskSession] = Table("task_sessions")
 BACKUP_SESSIONS: View[JobSession] = View("backup_sessions", JOB_SESSIONS,
@@ -123,6 +201,13 @@ BACKUP_TASKS: View[TaskSession] = View("backup_tasks", TASK_SESSIONS,
                                        lambda t: not t.session.job.is_replica)
 REPLICA_TASKS: View[TaskSession] = View("replica_tasks", TASK_SESSIONS,
                                         lambda t: t.session.job.is_replica)
+
+
+def included_objects(store: Store) -> list[Included]:
+    """Every job's included objects, job by job (cached per data version)."""
+    return store.get(("rows", "objects in jobs"),
+                     lambda: [Included(j, vm, k) for j in JOBS.rows(store)
+                              for k, vm in enumerate(j.vms)])
 
 
 def index_task_sessions(data: DataSet) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from em_mock.core.registry import Kind, QueryField, QueryType, register_query_types
+from em_mock.core.simulation import TASK_ROWS
 from em_mock.core.times import name_suffix
 from em_mock.families.infrastructure.queries import server_fields
 from em_mock.families.jobs.model import (
     BACKUP_SESSIONS,
     BACKUP_TASKS,
+    FAILOVER_PLANS,
     JOBS,
     REPLICA_SESSIONS,
     REPLICA_TASKS,
+    included_objects,
 )
+from em_mock.families.jobs.shapes import object_in_job_id
 
 JOB_SESSION_TYPE_VALUES = ("Backup", "BackupCopy", "ImmediateBackupCopy",
                            "ImmediateBackupCopyWorker", "AgentBackup", "AgentManagement",
@@ -93,5 +97,35 @@ JOB = QueryType(
     ),
 )
 
+FAILOVER_PLAN = QueryType(
+    name="FailoverPlan", plural="FailoverPlans", rows=FAILOVER_PLANS.rows,
+    fields=(
+        QueryField("UID", Kind.UID, lambda p: p.id, uid_type="FailoverPlan"),
+        QueryField("Name", Kind.STRING, lambda p: p.name),
+        QueryField("Description", Kind.STRING, lambda p: p.description),
+        *server_fields(lambda p: p.backup_server),
+    ),
+)
+OBJECT_IN_JOB = QueryType(
+    name="ObjectInJob", plural="ObjectsInJob", rows=included_objects,
+    fields=(
+        # A plain string, as documented: the object's ObjectInJobId.
+        QueryField("UID", Kind.STRING, lambda o: object_in_job_id(o.job, o.vm)),
+        QueryField("Name", Kind.STRING, lambda o: o.vm.name),
+        QueryField("JobUid", Kind.UID, lambda o: o.job.id, uid_type="Job"),
+        QueryField("JobName", Kind.STRING, lambda o: o.job.name),
+        *server_fields(lambda o: o.job.backup_server),
+    ),
+)
+TASK = QueryType(
+    name="Task", plural="Tasks", rows=TASK_ROWS.rows,
+    fields=(
+        QueryField("TaskId", Kind.STRING, lambda r: r.task.id),
+        QueryField("State", Kind.ENUM, lambda r: "Finished" if r.finished else "Running",
+                   values=("Running", "OperationFinished", "Finished")),
+        QueryField("Operation", Kind.STRING, lambda r: r.task.operation),
+    ),
+)
+
 register_query_types(BACKUP_JOB_SESSION, REPLICA_JOB_SESSION, BACKUP_TASK_SESSION,
-                     REPLICA_TASK_SESSION, JOB)
+                     REPLICA_TASK_SESSION, JOB, FAILOVER_PLAN, OBJECT_IN_JOB, TASK)

@@ -17,14 +17,19 @@ from em_mock.core.simulation import (
 from em_mock.core.store import Store
 from em_mock.core.tables import Table
 from em_mock.core.times import name_suffix
+from em_mock.families.cloud import runs as cloud_runs
 from em_mock.families.jobs.data import TASK_FAILURES, TASK_WARNINGS
 from em_mock.families.jobs.model import (
+    FAILOVER_PLANS,
     JOB_SESSIONS,
+    JOBS,
+    FailoverPlan,
     Job,
     JobSession,
     TaskSession,
     index_task_sessions,
 )
+from em_mock.families.restore.model import MOUNTS, RESTORE_SESSIONS
 
 
 @dataclass(slots=True)
@@ -162,4 +167,93 @@ def _stop(sim: Simulation, store: Store, session: JobSession, now_ms: int) -> No
         if task.state != "Completed":
             task.state, task.result, task.end_ms = "Completed", "Failed", now_ms
             task.reason = "Stopped by user."
+    store.changed()
+
+
+# --- failover plans ---------------------------------------------------------------------
+
+PLAN_OPERATIONS = {"start": "StartFailoverPlan", "undo": "UndoFailoverPlan"}
+
+
+@dataclass(slots=True)
+class FailoverRun:
+    """A failover plan's start or undo the clock drives: it lasts as long as a cloud plan's
+    run over as many VMs, then leaves the plan failed over (start) or ready (undo), unless
+    it failed. Kept by plan id: a plan runs one thing at a time."""
+
+    plan_id: str
+    action: str
+    start_ms: int
+    outcome: str
+    message: str | None
+
+    def advance(self, store: Store, now_ms: int) -> tuple[bool, bool]:
+        """Settle the plan's state once the run is over: ``(changed, finished)``."""
+        plan = FAILOVER_PLANS.of(store.data).get(self.plan_id)
+        if plan is None:
+            return False, True
+        if now_ms < self.start_ms + cloud_runs.duration_ms(len(plan.vms)):
+            return False, False
+        if self.outcome != "Failed":
+            plan.state = "FailedOver" if self.action == "start" else "Ready"
+        return True, True
+
+
+FAILOVER_RUNS: Table[FailoverRun] = Table("failover_runs")
+register_run_tables(FAILOVER_RUNS)
+
+
+def plan_action(sim: Simulation, store: Store, plan: FailoverPlan, action: str, owner: str,
+                now_ms: int) -> EmTask:
+    """Start or undo ``plan``: a task that runs until the plan's VMs are done, or one that
+    says at once why it cannot be done."""
+    operation = PLAN_OPERATIONS[action]
+    name = plan.name
+    if plan.id in FAILOVER_RUNS.of(store.data):
+        return sim.task(owner, operation, now_ms, False,
+                        f'Failover plan "{name}" is busy: its last {action} has not finished.')
+    if action == "start" and plan.state == "FailedOver":
+        return sim.task(owner, operation, now_ms, False,
+                        f'Failover plan "{name}" is already failed over; undo it first.')
+    if action == "undo" and plan.state != "FailedOver":
+        return sim.task(owner, operation, now_ms, False,
+                        f'Failover plan "{name}" is not failed over: nothing to undo.')
+    outcome, message, _culprit = cloud_runs.draw(sim.rng, plan.outcome, len(plan.vms))
+    FAILOVER_RUNS.of(store.data)[plan.id] = FailoverRun(plan.id, action, now_ms, outcome,
+                                                        message)
+    store.changed()
+    done = {"start": "failed over", "undo": "failed back"}[action]
+    text = f'Failover plan "{name}" {done}.'
+    if message:
+        text = f'Failover plan "{name}": {message}'
+    return sim.task(owner, operation, now_ms, outcome != "Failed", text,
+                    lasts_ms=cloud_runs.duration_ms(len(plan.vms)))
+
+
+# --- deleting a job -----------------------------------------------------------------------
+
+
+def deletion_blocker(store: Store, job: Job) -> str | None:
+    """Why ``job`` cannot be deleted now, or ``None``."""
+    if running_job_session(store, job) is not None:
+        return f'Job "{job.name}" is running; stop it first.'
+    user = next((j for j in JOBS.rows(store) if job in j.sources), None)
+    if user is not None:
+        return f'Job "{job.name}" is linked to the backup copy job "{user.name}".'
+    points = {t.id for s in JOB_SESSIONS.rows(store) if s.job is job for t in s.tasks}
+    used = [r.point.id for r in RESTORE_SESSIONS.rows(store)]
+    used += [m.point.id for m in MOUNTS.rows(store)]
+    if any(point in points for point in used):
+        return f'Job "{job.name}" left restore points that restores use.'
+    return None
+
+
+def delete_job(store: Store, job: Job) -> None:
+    """Remove ``job`` and its sessions (with their task sessions and restore points)."""
+    sessions = JOB_SESSIONS.of(store.data)
+    for session_id in [s.id for s in sessions.values() if s.job is job]:
+        del sessions[session_id]
+        JOB_RUNS.of(store.data).pop(session_id, None)
+    del JOBS.of(store.data)[job.id]
+    index_task_sessions(store.data)
     store.changed()

@@ -5,21 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from em_mock.core.http.actions import task_node
 from em_mock.core.ids import derived_id, urn
 from em_mock.core.registry import ResourceType, register_resources
+from em_mock.core.simulation import TaskRow
 from em_mock.core.wire.documents import (
     Ctx,
     alternate_to_entity,
     alternate_to_reference,
     entity,
+    naming_layer,
     reference,
 )
-from em_mock.core.wire.tree import Layer, Node, link
+from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_layer
+from em_mock.families.infrastructure.model import Repository
 from em_mock.families.infrastructure.shapes import server_up
 from em_mock.families.jobs.model import (
+    FailoverPlan,
+    Included,
     Job,
     JobSession,
     JobVm,
+    SystemSession,
     TaskSession,
     leaves_replica_point,
     leaves_restore_point,
@@ -178,6 +185,15 @@ def _job_entity(j: Job, ctx: Ctx) -> Node:
     if j.job_type != "ImmediateBackupCopy":
         links_ += [link("Start", f"{base}?action=start"), link("Stop", f"{base}?action=stop"),
                    link("Retry", f"{base}?action=retry")]
+    links_ += [link("Edit", base, "JobReference", j.name),
+               link("Create", f"{base}/includes", "ObjectInJob")]
+    if j.is_copy:
+        links_ += [link("Down", f"{base}/linkedJobs", "LinkedJobObjectList"),
+                   link("Create", f"{base}/linkedJobs", "LinkedJobObject"),
+                   link("Down", f"{base}/linkedBackupRepositories",
+                        "LinkedBackupRepositoryObjectList"),
+                   link("Create", f"{base}/linkedBackupRepositories",
+                        "LinkedBackupRepositoryObject")]
     own = Layer(elems=[("JobType", j.job_type), ("Platform", j.platform),
                        ("Description", j.description),
                        ("ScheduleConfigured", j.schedule_configured),
@@ -195,16 +211,138 @@ def object_in_job_id(j: Job, vm: JobVm) -> str:
     return derived_id("ObjectInJob", f"{j.id} {vm.uid}")
 
 
+def _job_entity_up(j: Job, ctx: Ctx) -> Node:
+    return link("Up", ctx.api(f"jobs/{j.id}?format=Entity"), "Job", j.name)
+
+
 def object_in_job(j: Job, vm: JobVm, order: int, ctx: Ctx) -> Node:
     """One ``ObjectInJob`` of a job's includes."""
-    object_id = object_in_job_id(j, vm)
+    href = ctx.api(f"jobs/{j.id}/includes/{object_in_job_id(j, vm)}")
     return Node("ObjectInJob", [
-        Layer(attrs=[("Href", ctx.api(f"jobs/{j.id}/includes/{object_id}")),
-                     ("Type", "ObjectInJob")]),
-        Layer(elems=[("ObjectInJobId", object_id), ("HierarchyObjRef", vm.uid),
+        resource_layer(links([_job_entity_up(j, ctx), link("Delete", href)]), href,
+                       "ObjectInJob"),
+        Layer(elems=[("ObjectInJobId", object_in_job_id(j, vm)), ("HierarchyObjRef", vm.uid),
                      ("Name", vm.name), ("DisplayName", vm.name), ("Order", order)]),
     ])
 
 
+def _included_ref(o: Included, ctx: Ctx, root: str) -> Node:
+    return reference(root, "ObjectInJob", f"jobs/{o.job.id}/includes",
+                     object_in_job_id(o.job, o.vm), o.vm.name, [_job_up(o.job, ctx)], ctx)
+
+
+OBJECT_IN_JOB = ResourceType("ObjectInJob", "includes", "ObjectsInJob", _included_ref,
+                             lambda o, ctx: object_in_job(o.job, o.vm, o.order, ctx))
+
+
+def linked_job_id(j: Job, source: Job) -> str:
+    """The ``ObjectInJobId`` of a job linked to backup copy job ``j``."""
+    return derived_id("LinkedJob", f"{j.id} {source.id}")
+
+
+def linked_repository_id(j: Job, repo: Repository) -> str:
+    """The ``ObjectInJobId`` of a repository linked to backup copy job ``j``."""
+    return derived_id("LinkedBackupRepository", f"{j.id} {repo.id}")
+
+
+def linked_job(j: Job, source: Job, ctx: Ctx) -> Node:
+    """A ``LinkedJobObject``: a job whose backups copy job ``j`` copies."""
+    href = ctx.api(f"jobs/{j.id}/linkedJobs/{linked_job_id(j, source)}")
+    return Node("LinkedJobObject", [
+        resource_layer(links([_job_entity_up(j, ctx), link("Delete", href)]), href,
+                       "LinkedJobObject"),
+        Layer(elems=[("ObjectInJobId", linked_job_id(j, source)),
+                     ("LinkedJobUid", urn("Job", source.id))]),
+    ])
+
+
+def linked_repository(j: Job, repo: Repository, ctx: Ctx) -> Node:
+    """A ``LinkedBackupRepository``: a repository whose backups copy job ``j`` copies."""
+    href = ctx.api(f"jobs/{j.id}/linkedBackupRepositories/{linked_repository_id(j, repo)}")
+    return Node("LinkedBackupRepository", [
+        resource_layer(links([_job_entity_up(j, ctx), link("Delete", href)]), href,
+                       "LinkedBackupRepositoryObject"),
+        Layer(elems=[("ObjectInJobId", linked_repository_id(j, repo)),
+                     ("LinkedBackupRepositoryUid", urn("Repository", repo.id))]),
+    ])
+
+
+# --- failover plans -------------------------------------------------------------------
+
+
+def _plan_ref(p: FailoverPlan, ctx: Ctx, root: str) -> Node:
+    return reference(root, "FailoverPlan", "failoverPlans", p.id, p.name, [
+        server_up(p.backup_server, ctx),
+        alternate_to_entity("FailoverPlan", "failoverPlans", p.id, p.name, ctx),
+    ], ctx)
+
+
+def _plan_entity(p: FailoverPlan, ctx: Ctx) -> Node:
+    base = ctx.api(f"failoverPlans/{p.id}")
+    links_ = [server_up(p.backup_server, ctx),
+              alternate_to_reference("FailoverPlan", "failoverPlans", p.id, p.name, ctx),
+              link("Edit", base, "FailoverPlanReference", p.name),
+              link("Start", f"{base}?action=start"),
+              # The documentation gives the Undo link the start URL; this one undoes.
+              link("Undo", f"{base}?action=undo")]
+    vms = [Node("FailoveredVm", [Layer(elems=[
+        ("FailoveredVmId", vm.id), ("HierarchyObjRef", vm.uid), ("Name", vm.name),
+        ("DisplayName", vm.name), ("Order", vm.order)])]) for vm in p.vms]
+    info = Node("FailoverPlanInfo", [Layer(elems=[
+        ("Includes", ListOf(vms, json_key="FailoveredVms"))])])
+    own = Layer(elems=[("Description", p.description), ("FailoverPlanInfo", info)])
+    return entity("FailoverPlan", "failoverPlans", p.id, p.name, links_, [own], ctx)
+
+
+FAILOVER_PLAN = ResourceType("FailoverPlan", "failoverPlans", "FailoverPlans", _plan_ref,
+                             _plan_entity)
+
+
+# --- system sessions ------------------------------------------------------------------
+
+
+def system_session(s: SystemSession, ctx: Ctx) -> Node:
+    """A ``SystemSession`` (the vendor types its Alternate link as a job session's)."""
+    base = ctx.api(f"systemSessions/{s.id}")
+    result = Node("Result", [Layer(elems=[("Result", s.result), ("Message", s.message),
+                                          ("IsCanceled", s.canceled)])])
+    return Node("SystemSession", [
+        resource_layer(links([link("Alternate", base, "BackupJobSessionReference", s.name),
+                              link("Down", f"{base}/events", "SystemSessionEvents")]),
+                       base, "SystemSession"),
+        naming_layer(s.name, urn("SystemSession", s.id)),
+        Layer(elems=[("SessionType", s.session_type),
+                     ("CreationTimeUTC", ctx.time(s.creation_ms)),
+                     ("EndTimeUTC", ctx.time(s.end_ms)), ("State", s.state),
+                     ("Result", result)]),
+    ])
+
+
+def system_events(s: SystemSession, ctx: Ctx) -> Node:
+    """``SystemSessionEvents``: the session's log, oldest first."""
+    items = [Node("SystemSessionEvent", [Layer(elems=[
+        ("TimeUTC", ctx.time(e.time_ms)), ("Status", e.status), ("Title", e.title)])])
+        for e in s.events]
+    return Node("SystemSessionEvents", [
+        resource_layer(None, ctx.api(f"systemSessions/{s.id}/events"), "SystemSessionEvents"),
+        Layer(elems=[("SystemSessionEvents", ListOf(items, inline=True))])])
+
+
+# --- tasks (the query service's Task rows) ----------------------------------------------
+
+
+def _em_task_ref(row: TaskRow, ctx: Ctx, root: str) -> Node:
+    t = row.task
+    return reference(root, "Task", "tasks", t.id, t.operation, [], ctx)
+
+
+def _em_task_entity(row: TaskRow, ctx: Ctx) -> Node:
+    # The row says whether the task had finished: render it as of that moment.
+    return task_node(row.task, ctx, row.task.finish_ms - (0 if row.finished else 1))
+
+
+TASK = ResourceType("Task", "tasks", "Tasks", _em_task_ref, _em_task_entity)
+
+
 register_resources(BACKUP_JOB_SESSION, REPLICA_JOB_SESSION, BACKUP_TASK_SESSION,
-                   REPLICA_TASK_SESSION, JOB)
+                   REPLICA_TASK_SESSION, JOB, OBJECT_IN_JOB, FAILOVER_PLAN, TASK)
