@@ -26,6 +26,7 @@ from em_mock.families.cloud.model import (
     GATEWAYS,
     HARDWARE_PLANS,
     NETWORK_MODES,
+    ORG_CONFIGS,
     PLANS,
     PLATFORMS,
     PUBLIC_IPS,
@@ -52,6 +53,7 @@ from em_mock.families.cloud.model import (
     PlanVm,
     SelfServiceConfig,
     TenantResource,
+    VCloudOrgConfig,
     VlanConfiguration,
     index_cloud,
     index_replica_points,
@@ -623,6 +625,55 @@ def _write_self_service(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]
     } for c in SELF_SERVICE.of(data).values()]
 
 
+_ORG_KEYS = ("UID", "Name", "BackupServerUid", "RepositoryUid", "HostUid", "QuotaGb",
+             "UsedQuotaMb", "RepositoryFriendlyName", "IsDisabled", "JobSchedulerType",
+             "HighPriorityJob", "TemplateJobUid")
+
+
+def _read_org_configs(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "VCloudOrganizationConfigs"):
+        reader.unknown_keys(src, _ORG_KEYS)
+        guid = reader.uid(src, "UID", "VCloudOrganizationConfig")
+        server = server_of(reader, src, data)
+        repo_id = reader.uid(src, "RepositoryUid", "Repository")
+        repo = REPOSITORIES.of(data).get(repo_id or "")
+        if repo_id and repo is None:
+            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
+        elif repo is not None and server is not None and repo.backup_server is not server:
+            reader.error(src, "RepositoryUid", "the repository is on another backup server")
+        host_id = reader.uid(src, "HostUid", "ManagedServer")
+        if host_id and host_id not in MANAGED_SERVERS.of(data):
+            reader.error(src, "HostUid", f"no managed server has the UID {host_id}")
+        quota = _count(reader, src, "QuotaGb")
+        used = _count(reader, src, "UsedQuotaMb")
+        if used > quota * 1024:
+            reader.error(src, "UsedQuotaMb", f"{used} is more than the quota ({quota} GB)")
+        template = reader.uid(src, "TemplateJobUid", "Job", required=False, nullable=True)
+        if server is None or repo is None or not claim(reader, seen, src, guid):
+            continue
+        ORG_CONFIGS.of(data)[guid or ""] = VCloudOrgConfig(
+            guid or "", reader.value(src, "Name", str, required=True, default=""), server, repo,
+            host_id or "", quota, reader.value(src, "RepositoryFriendlyName", str, default=""),
+            used, reader.value(src, "IsDisabled", bool, default=False),
+            reader.choice(src, "JobSchedulerType", SCHEDULER_TYPES, required=False,
+                          default="Full") or "Full",
+            reader.value(src, "HighPriorityJob", bool, default=False), template or "")
+
+
+def _write_org_configs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("VCloudOrganizationConfig", c.id), "Name": c.name,
+        "BackupServerUid": urn("BackupServer", c.backup_server.id),
+        "RepositoryUid": urn("Repository", c.repository.id),
+        "HostUid": urn("ManagedServer", c.host_id), "QuotaGb": c.quota_gb,
+        "UsedQuotaMb": c.used_mb, "RepositoryFriendlyName": c.repository_friendly_name,
+        "IsDisabled": c.disabled, "JobSchedulerType": c.scheduler,
+        "HighPriorityJob": c.high_priority,
+        "TemplateJobUid": urn("Job", c.template_job_id) if c.template_job_id else None,
+    } for c in ORG_CONFIGS.of(data).values()]
+
+
 register_sections(
     Section("CloudTenants", 20, _read_tenants, _write_tenants,
             control=("tenants", "CloudTenant")),
@@ -637,4 +688,5 @@ register_sections(
     Section("VlanConfigurations", 104, _read_vlans, _write_vlans),
     Section("CloudTenantResources", 105, _read_tenant_resources, _write_tenant_resources),
     Section("VSphereSelfServiceConfigs", 106, _read_self_service, _write_self_service),
+    Section("VCloudOrganizationConfigs", 250, _read_org_configs, _write_org_configs),
 )

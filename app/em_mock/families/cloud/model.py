@@ -308,7 +308,27 @@ class SelfServiceConfig:
         return self.account_name
 
 
+@dataclass(slots=True, eq=False)
+class VCloudOrgConfig:
+    """A VMware Cloud Director organization's self-service backup: a quota on a repository
+    of a backup server, for the organization on a vCD host, and its job settings."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    repository: Repository
+    host_id: str
+    quota_gb: int
+    repository_friendly_name: str = ""
+    used_mb: int = 0
+    disabled: bool = False
+    scheduler: str = "Full"
+    high_priority: bool = False
+    template_job_id: str = ""
+
+
 TENANTS: Table[CloudTenant] = Table("tenants")
+ORG_CONFIGS: Table[VCloudOrgConfig] = Table("vcloud_org_configs")
 SELF_SERVICE: Table[SelfServiceConfig] = Table("self_service_configs")
 HARDWARE_PLANS: Table[CloudHardwarePlan] = Table("hardware_plans")
 GATEWAYS: Table[CloudGateway] = Table("cloud_gateways")
