@@ -265,10 +265,13 @@ async def edit_tenant(tenant_id: str, request: Request, me: CurrentSession, rt: 
     spec = await _spec(request, "CloudTenant")
     where = "CloudTenant"
     unknown = sorted(set(spec) - {"Description", "Enabled", "Password", "MaxConcurrentTasks",
-                                  "Name", "UID", "TenantType"})
+                                  "Name", "UID", "TenantType", "Resources",
+                                  "CloudTenantResource"})
     if unknown:
-        raise bad_request(f"{where}: em-mock edits Description, Enabled, Password and "
-                          f"MaxConcurrentTasks; not {', '.join(unknown)}.")
+        raise bad_request(f"{where}: em-mock edits Description, Enabled, Password, "
+                          f"MaxConcurrentTasks and backup resource quotas; not "
+                          f"{', '.join(unknown)}.")
+    quotas = _quota_edits(tenant, spec, where)
     if "Name" in spec and _text(spec, "Name", where) != tenant.name:
         raise bad_request(f"{where}: a tenant's Name cannot be changed.")
     description = _text(spec, "Description", where, default=tenant.description)
@@ -281,9 +284,60 @@ async def edit_tenant(tenant_id: str, request: Request, me: CurrentSession, rt: 
         if (live := _alive(data, tenant.id)) is not None:
             live.description, live.enabled = description, enabled
             live.password, live.max_concurrent_tasks = password, tasks
+            for resource, quota in quotas:
+                resource.quota_mb = quota
 
     return _accept(rt, me.id, out, "EditCloudTenant", f'Tenant "{tenant.name}" edited.', apply,
                    ("CloudTenant", f"cloud/tenants/{tenant.id}"), tenant.name)
+
+
+def _quota_edits(tenant: CloudTenant, spec: dict[str, Any], where: str
+                 ) -> list[tuple[TenantResource, int]]:
+    """New quotas of a tenant's backup resources, from ``Resources`` (as the entity has
+    them) or ``CloudTenantResource`` elements (as the edit page has them), each found by
+    its ``DisplayName``; a quota never goes below what the resource or its subtenants use,
+    nor above its repository's capacity."""
+    items: list[Any] = []
+    listed = spec.get("Resources")
+    if isinstance(listed, dict):
+        for key in ("CloudTenantResource", "CloudTenantResources"):
+            value = listed.get(key, [])
+            items += value if isinstance(value, list) else [value]
+    elif isinstance(listed, list):
+        items += listed
+    elif listed not in (None, ""):
+        raise bad_request(f"{where}: Resources must list CloudTenantResource elements.")
+    direct = spec.get("CloudTenantResource")
+    items += direct if isinstance(direct, list) else [direct] if direct else []
+    edits: list[tuple[TenantResource, int]] = []
+    for item in items:
+        at = f"{where}.CloudTenantResource"
+        if not isinstance(item, dict):
+            raise bad_request(f"{at} must be an element with fields.")
+        name = _text(item, "DisplayName", at, required=True)
+        resource = next((r for r in tenant.resources if r.name.lower() == name.lower()), None)
+        if resource is None:
+            raise bad_request(f"{at}: tenant {tenant.name!r} has no backup resource {name!r} "
+                              "(add one with POST .../resources).")
+        repo = _uid(item, "RepositoryUid", "Repository", at, required=False)
+        if repo and repo != resource.repository.id:
+            raise bad_request(f"{at}: the backup resource {name!r} is on the repository "
+                              f"{resource.repository.name!r}; it cannot move.")
+        quota = _int(item, "Quota", at, low=1, high=MAX_QUOTA_MB, default=resource.quota_mb)
+        if quota < resource.used_mb:
+            raise bad_request(f"{at}: Quota {quota} is below what {name!r} uses "
+                              f"({resource.used_mb} MB).")
+        subs = max((s.quota_mb for s in tenant.subtenants if s.resource is resource),
+                   default=0)
+        if quota < subs:
+            raise bad_request(f"{at}: Quota {quota} is below a subtenant's quota on {name!r} "
+                              f"({subs} MB).")
+        capacity = resource.repository.capacity
+        if capacity > 0 and quota * (1 << 20) > capacity:
+            raise bad_request(f"{at}: Quota {quota} is more than the repository "
+                              f"{resource.repository.name!r} holds ({capacity >> 20} MB).")
+        edits.append((resource, quota))
+    return edits
 
 
 @router.delete("/api/cloud/tenants/{tenant_id}")
