@@ -7,6 +7,7 @@ configurations. Each change shows only once its task has finished; each refusal 
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,10 +37,16 @@ from tests.helpers import JSON, NS, Q, error_of, logon, xml
 DELAY_S = 5
 
 
+def _runtime(blob: bytes, delay: int) -> Runtime:
+    """The default data (the session's pickled copy) with tasks of ``delay`` seconds."""
+    return Runtime.create(Settings(epoch=EPOCH_MS, frozen_clock=True, task_delay=delay),
+                          data=pickle.loads(blob))
+
+
 @pytest.fixture(scope="module")
-def slow() -> Iterator[tuple[TestClient, Runtime]]:
+def slow(_default_data_blob: bytes) -> Iterator[tuple[TestClient, Runtime]]:
     """Tasks take five seconds on a frozen clock."""
-    runtime = Runtime.create(Settings(epoch=EPOCH_MS, frozen_clock=True, task_delay=DELAY_S))
+    runtime = _runtime(_default_data_blob, DELAY_S)
     with TestClient(create_app(runtime=runtime), base_url="http://testserver") as c:
         yield c, runtime
 
@@ -393,8 +400,8 @@ def test_writes_survive_export_and_load(slow):
 
 
 @pytest.fixture(scope="module")
-def instant() -> Iterator[tuple[TestClient, Runtime, dict[str, str]]]:
-    runtime = Runtime.create(Settings(epoch=EPOCH_MS, frozen_clock=True, task_delay=0))
+def instant(_default_data_blob: bytes) -> Iterator[tuple[TestClient, Runtime, dict[str, str]]]:
+    runtime = _runtime(_default_data_blob, 0)
     with TestClient(create_app(runtime=runtime), base_url="http://testserver") as c:
         yield c, runtime, {"X-RestSvcSessionId": logon(c), **JSON}
 
@@ -446,7 +453,7 @@ def specs(draw: Any, runtime: Runtime) -> tuple[str, dict[str, Any]]:
     return "/api/vCloud/orgConfigs", spec
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.data_too_large])
 @given(data=st.data())
 def test_generated_specs_either_create_or_change_nothing(instant, data):
