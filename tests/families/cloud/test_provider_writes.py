@@ -385,17 +385,6 @@ def test_vcloud_compute_resources_belong_to_vcd_tenants(client, auth, runtime):
     assert client.delete(f"{base}/nothing", headers=auth).status_code == 404
 
 
-def test_writes_survive_export_and_load(slow):
-    """After the writes above (deleted plans, new items), the state exports and loads back
-    to the same bytes."""
-    client, _ = slow
-    first = client.get("/mock/state")
-    assert first.status_code == 200
-    assert client.put("/mock/state", content=first.content,
-                      headers={"Content-Type": "application/json"}).status_code in (200, 204)
-    assert client.get("/mock/state").content == first.content
-
-
 # --- hypothesis: create specs, valid and invalid ---------------------------------------
 
 
@@ -475,3 +464,111 @@ def test_generated_specs_either_create_or_change_nothing(instant, data):
         assert client.get(related, headers=headers).status_code == 200
         assert client.delete(related, headers=headers).status_code == 202
         assert _state(runtime) == before
+
+
+# --- vCD and ActiveDirectory tenants ---------------------------------------------------
+
+
+@FORMATS
+def test_vcd_and_active_directory_tenants(slow, as_json):
+    client, runtime = slow
+    api = Api(client, as_json)
+    server = SERVERS.rows(runtime.store)[2]
+    repo = next(r for r in REPOSITORIES.rows(runtime.store)
+                if r.backup_server is server and r.capacity > 0)
+    suffix = "J" if as_json else "X"
+    backup = {"Name": "Storage", "RepositoryUid": _urn("Repository", repo.id), "QuotaMb": 2048}
+    vcd = {"Name": f"Vcd{suffix}", "BackupServerUID": _urn("BackupServer", server.id),
+           "TenantType": "vCD", "OrganizationRef": "urn:vCloud:Org:vcd01.example.local.acme",
+           "vCloudComputeResource": {"VirtualDataCenterRef": "urn:vCloud:Vdc:vcd01.acme-vdc1",
+                                     "UseNetworkFailoverResources": "false"}}
+    api.refused(api.send("POST", "/api/cloud/tenants", "CreateCloudTenantSpec",
+                         {**vcd, "OrganizationRef": ""}), "OrganizationRef is required")
+    api.refused(api.send("POST", "/api/cloud/tenants", "CreateCloudTenantSpec",
+                         {**vcd, "TenantType": "Standalone"}), "only a vCD tenant")
+    api.refused(api.send("POST", "/api/cloud/tenants", "CreateCloudTenantSpec",
+                         {**vcd, "TenantType": "Cloudy"}), "TenantType")
+    api.finish(api.send("POST", "/api/cloud/tenants", "CreateCloudTenantSpec", vcd))
+    (tenant,) = _query(api, "CloudTenant", f"Name==Vcd{suffix}")
+    assert tenant["TenantType"] == "vCD"
+    (resource,) = tenant["VCloudComputeResources"]["CloudTenantVCloudComputeResources"]
+    assert resource["VirtualDataCenterRef"] == "urn:vCloud:Vdc:vcd01.acme-vdc1"
+    assert [r["Name"] for r in api.get(
+        "/api/query?type=CloudTenant&filter=Type==vCD")["Refs"]["Refs"]] == [
+        t.name for t in TENANTS.rows(runtime.store) if t.tenant_type == "vCD"]
+    href = tenant["Href"].split("?")[0]
+    spec = {"VirtualDataCenterRef": "urn:vCloud:Vdc:vcd01.acme-vdc2",
+            "UseNetworkFailoverResources": "true"}
+    api.refused(api.send("POST", f"{href}/vCloudComputeResources",
+                         "CloudTenantVCloudComputeResourceCreateSpec",
+                         {**spec, "VirtualDataCenterRef": "vdc2"}), "not a vCloud")
+    api.finish(api.send("POST", f"{href}/vCloudComputeResources",
+                        "CloudTenantVCloudComputeResourceCreateSpec", spec))
+    listed = api.get(f"{href}/vCloudComputeResources")["CloudTenantVCloudComputeResources"]
+    assert [v["VirtualDataCenterName"] for v in listed] == ["acme-vdc1", "acme-vdc2"]
+    one = listed[1]["Href"]
+    assert api.get(one)["UseNetworkFailoverResources"] is True
+    api.finish(api.delete(one))
+    assert client.get(one, headers=api.headers).status_code == 404
+
+    # An ActiveDirectory tenant needs its domain.
+    ad = {"Name": f"Ad{suffix}", "BackupServerUID": _urn("BackupServer", server.id),
+          "TenantType": "ActiveDirectory", "BackupResource": backup}
+    api.refused(api.send("POST", "/api/cloud/tenants", "CreateCloudTenantSpec", ad), "Domain")
+    api.finish(api.send("POST", "/api/cloud/tenants", "CreateCloudTenantSpec", {
+        **ad, "Domain": {"DomainName": "acme.example", "DomainAccount": "ACME\\veeam",
+                         "Port": 636}}))
+    (made,) = _query(api, "CloudTenant", f"Name==Ad{suffix}")
+    assert made["TenantType"] == "ActiveDirectory"
+    api.refused(api.send("POST", f"{made['Href'].split('?')[0]}/vCloudComputeResources",
+                         "CloudTenantVCloudComputeResourceCreateSpec", spec), "vCD tenants")
+    kinds = {t.name: (t.tenant_type, t.domain and t.domain.port)
+             for t in TENANTS.rows(runtime.store) if t.name.endswith(suffix)}
+    assert kinds == {f"Vcd{suffix}": ("vCD", None), f"Ad{suffix}": ("ActiveDirectory", 636)}
+
+
+def test_writes_survive_export_and_load(_default_data_blob):
+    """After writes (a deleted plan, a new gateway, organization configuration, vCD and AD
+    tenants), the state exports and loads back to the same bytes."""
+    runtime = _runtime(_default_data_blob, 0)
+    with TestClient(create_app(runtime=runtime), base_url="http://testserver") as client:
+        headers = {"X-RestSvcSessionId": logon(client), **JSON}
+        server = SERVERS.rows(runtime.store)[0]
+        org = ORG_CONFIGS.rows(runtime.store)[0]
+        busy = {s.plan.id for s in SESSIONS.rows(runtime.store) if s.end_ms is None}
+        plan = next(p for p in PLANS.rows(runtime.store) if p.id not in busy)
+        repo = org.repository
+        for path, body in [
+            ("/api/cloud/tenants", {
+                "Name": "VcdTrip", "BackupServerUID": server.id, "TenantType": "vCD",
+                "OrganizationRef": "urn:vCloud:Org:vcd.trip",
+                "vCloudComputeResource": {"VirtualDataCenterRef": "urn:vCloud:Vdc:vcd.trip1",
+                                          "UseNetworkFailoverResources": True}}),
+            ("/api/cloud/tenants", {
+                "Name": "AdTrip", "BackupServerUID": org.backup_server.id,
+                "TenantType": "ActiveDirectory",
+                "Domain": {"DomainName": "trip.example", "DomainAccount": "TRIP\\a",
+                           "Port": 389},
+                "BackupResource": {"Name": "S", "RepositoryUid": repo.id, "QuotaMb": 10}}),
+            ("/api/cloud/gateways", {"ServerHostName": "trip-gw", "NetworkType": "NAT",
+                                     "BackupServerUid": server.id}),
+            ("/api/vCloud/orgConfigs", {
+                "OrganizationName": "OrgTrip", "BackupServerUid": org.backup_server.id,
+                "RepositoryUid": repo.id, "HostUid": org.host_id, "QuotaGb": 1,
+                "JobSchedulerType": "Random", "RepositoryFriendlyName": "Trip"})]:
+            response = client.post(path, json=body, headers=headers)
+            assert response.status_code == 202, response.text
+        assert client.delete(f"/api/cloud/cloudFailoverPlans/{plan.id}",
+                             headers=headers).status_code == 202
+        first = client.get("/mock/state")
+        assert first.status_code == 200
+        state = first.json()
+        assert [t["TenantType"] for t in state["CloudTenantTypes"]] == ["vCD",
+                                                                         "ActiveDirectory"]
+        assert "OrgTrip" in [c["Name"] for c in state["VCloudOrganizationConfigs"]]
+        loaded = client.put("/mock/state", content=first.content,
+                            headers={"Content-Type": "application/json"})
+        assert loaded.status_code in (200, 204), loaded.text
+        assert client.get("/mock/state").content == first.content
+        vcd = next(t for t in TENANTS.rows(runtime.store) if t.name == "VcdTrip")
+        assert [v.vdc_ref for v in vcd.vcloud] == ["urn:vCloud:Vdc:vcd.trip1"]

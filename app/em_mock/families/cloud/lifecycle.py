@@ -32,12 +32,15 @@ from em_mock.families.cloud.model import (
     HARDWARE_PLANS,
     PLATFORMS,
     PUBLIC_IPS,
+    TENANT_TYPES,
     TENANTS,
     CloudHardwarePlan,
     CloudSubtenant,
     CloudTenant,
     ComputeResource,
+    TenantDomain,
     TenantResource,
+    VCloudComputeResource,
     index_cloud,
 )
 from em_mock.families.cloud.routes import tenant_of
@@ -197,6 +200,41 @@ def _compute(rt: Runtime, spec: dict[str, Any], server: BackupServer, where: str
                            _bool(spec, "UseNetworkFailoverResources", where, False))
 
 
+def _tenant_kind(spec: dict[str, Any], tenant: CloudTenant, where: str) -> None:
+    """What a vCD tenant (``OrganizationRef``) and an ActiveDirectory tenant (``Domain``)
+    need besides a standalone one's fields."""
+    if tenant.tenant_type == "vCD":
+        tenant.organization_ref = _text(spec, "OrganizationRef", where, required=True)
+        if _text(spec, "Password", where):
+            raise bad_request(f"{where}: a vCD tenant logs on with its organization's "
+                              "accounts; it takes no Password.")
+    elif "OrganizationRef" in spec:
+        raise bad_request(f"{where}: only a vCD tenant takes an OrganizationRef.")
+    domain = _nested(spec, "Domain", where)
+    if tenant.tenant_type == "ActiveDirectory":
+        if domain is None:
+            raise bad_request(f"{where}: an ActiveDirectory tenant needs a Domain.")
+        at = f"{where}.Domain"
+        tenant.domain = TenantDomain(_text(domain, "DomainName", at, required=True),
+                                     _text(domain, "DomainAccount", at, required=True),
+                                     _int(domain, "Port", at, low=1, high=65535))
+    elif domain is not None:
+        raise bad_request(f"{where}: only an ActiveDirectory tenant takes a Domain.")
+
+
+def vcloud_compute(spec: dict[str, Any], where: str, tenant: CloudTenant
+                   ) -> VCloudComputeResource:
+    """A vCD tenant's new vCloud compute resource: an organization VDC not yet used."""
+    ref = _text(spec, "VirtualDataCenterRef", where, required=True)
+    if not ref.lower().startswith("urn:vcloud:") or ref.count(":") < 3:
+        raise bad_request(f"{where}: VirtualDataCenterRef {ref!r} is not a vCloud hierarchy "
+                          "reference (urn:vCloud:Vdc:...).")
+    if any(v.vdc_ref.lower() == ref.lower() for v in tenant.vcloud):
+        raise bad_request(f"{where}: the tenant already uses the data center {ref!r}.")
+    return VCloudComputeResource(str(uuid.uuid4()), ref.split(":")[-1].split(".")[-1], ref,
+                                 _bool(spec, "UseNetworkFailoverResources", where))
+
+
 def _accept(rt: Runtime, me: str, out: WireDep, operation: str, message: str,
             apply: Callable[[DataSet], None], related: tuple[str, str] | None = None,
             name: str | None = None, claims: tuple[tuple[str, str], ...] = ()) -> Response:
@@ -230,24 +268,36 @@ async def create_tenant(request: Request, me: CurrentSession, rt: RuntimeDep,
     if server is None:
         raise bad_request(f"{where}: no backup server has the UID {server_id}.")
     kind = _text(spec, "TenantType", where, default="Standalone")
-    if kind != "Standalone":
-        raise bad_request(f"{where}: em-mock creates Standalone tenants only, not {kind!r}.")
+    kind = next((k for k in TENANT_TYPES if k.lower() == kind.lower()), kind)
+    if kind not in TENANT_TYPES:
+        raise bad_request(f"{where}: TenantType must be one of {', '.join(TENANT_TYPES)}, "
+                          f"not {kind!r}.")
     tenant = CloudTenant(
         str(uuid.uuid4()), name, server,
         description=_text(spec, "Description", where),
         enabled=_bool(spec, "Enabled", where, True),
         max_concurrent_tasks=_int(spec, "MaxConcurrentTasks", where, low=1, high=10000,
                                   default=1),
-        password=_text(spec, "Password", where))
+        password=_text(spec, "Password", where), tenant_type=kind)
+    _tenant_kind(spec, tenant, where)
     backup = _nested(spec, "BackupResource", where)
     if backup is not None:
         tenant.resources.append(_resource(rt, backup, server, name, f"{where}.BackupResource",
                                           set()))
     compute = _nested(spec, "ComputeResource", where)
+    if compute is not None and kind == "vCD":
+        raise bad_request(f"{where}: a vCD tenant takes a vCloudComputeResource, not a "
+                          "ComputeResource.")
     if compute is not None:
         tenant.compute.append(_compute(rt, compute, server, f"{where}.ComputeResource", None))
-    if not tenant.resources and not tenant.compute:
-        raise bad_request(f"{where}: a tenant needs a BackupResource or a ComputeResource.")
+    vcloud = _nested(spec, "vCloudComputeResource", where)
+    if vcloud is not None and kind != "vCD":
+        raise bad_request(f"{where}: only a vCD tenant takes a vCloudComputeResource.")
+    if vcloud is not None:
+        tenant.vcloud.append(vcloud_compute(vcloud, f"{where}.vCloudComputeResource", tenant))
+    if not tenant.resources and not tenant.compute and not tenant.vcloud:
+        raise bad_request(f"{where}: a tenant needs a BackupResource or a ComputeResource "
+                          "(a vCloudComputeResource for a vCD tenant).")
 
     def apply(data: DataSet) -> None:
         TENANTS.of(data)[tenant.id] = tenant

@@ -92,8 +92,9 @@ CLOUD_TENANT = QueryType(
         QueryField("Name", Kind.STRING, lambda t: t.name),
         QueryField("Enabled", Kind.BOOL, lambda t: t.enabled),
         *server_fields(_server(lambda t: t.backup_server)),
-        QueryField("Type", Kind.ENUM, lambda t: "Standalone", values=TENANT_TYPES),
-        QueryField("OrganizationReference", Kind.STRING, lambda t: None),
+        QueryField("Type", Kind.ENUM, lambda t: t.tenant_type, values=TENANT_TYPES),
+        QueryField("OrganizationReference", Kind.STRING,
+                   lambda t: t.organization_ref or None),
     ),
 )
 CLOUD_SUBTENANT = QueryType(

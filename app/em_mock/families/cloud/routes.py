@@ -65,6 +65,7 @@ from em_mock.families.cloud.shapes import (
     org_job_settings,
     plan_vm,
     tenant_resource,
+    vcloud_compute_resource,
 )
 from em_mock.families.infrastructure.shapes import server_up
 
@@ -206,17 +207,19 @@ async def compute_resource_item(tenant_id: str, resource_id: str, _: CurrentSess
 @router.get("/api/cloud/tenants/{tenant_id}/vcloudcomputeresources")
 async def vcloud_compute_resources(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
                                    out: WireDep) -> Response:
-    """A tenant's vCloud compute resources: none, em-mock's tenants are all standalone."""
-    tenant_of(rt, tenant_id)
-    return out.send(docs.entity_list("CloudTenantVCloudComputeResources", []))
+    """A tenant's vCloud compute resources (vCD tenants only have any)."""
+    t = tenant_of(rt, tenant_id)
+    return out.send(docs.entity_list("CloudTenantVCloudComputeResources",
+                                     [vcloud_compute_resource(t, v, out.ctx) for v in t.vcloud]))
 
 
 @router.get("/api/cloud/tenants/{tenant_id}/vcloudcomputeresources/{resource_id}")
 async def vcloud_compute_resource_item(tenant_id: str, resource_id: str, _: CurrentSession,
                                        rt: RuntimeDep, out: WireDep) -> Response:
-    """One vCloud compute resource of a tenant: always a 404 here."""
+    """One vCloud compute resource of a tenant."""
     t = tenant_of(rt, tenant_id)
-    raise EMError(404, f"No vCloud compute resource of {t.name} has the id {resource_id!r}.")
+    v = find({v.id: v for v in t.vcloud}, resource_id, f"vCloud compute resource of {t.name}")
+    return out.send(vcloud_compute_resource(t, v, out.ctx))
 
 
 @router.get("/api/cloud/tenants/{tenant_id}/subtenants")

@@ -33,6 +33,7 @@ from em_mock.families.cloud.model import (
     PlanVm,
     SelfServiceConfig,
     TenantResource,
+    VCloudComputeResource,
     VCloudOrgConfig,
     VlanConfiguration,
     replica_of,
@@ -106,6 +107,29 @@ def _compute_fields(c: ComputeResource) -> Layer:
         ("ComputeResourceStats", _compute_stats(c))])
 
 
+def _vcloud_fields(v: VCloudComputeResource) -> Layer:
+    usage = Node("ResourceUsage", [Layer(elems=[
+        ("CpuUsageMhz", v.cpu_usage_mhz), ("MemoryUsageMb", v.memory_usage_mb),
+        ("StorageUsageGb", v.storage_usage_gb)])])
+    return Layer(elems=[
+        ("VirtualDataCenterName", v.vdc_name), ("VirtualDataCenterRef", v.vdc_ref),
+        ("Enabled", v.enabled), ("AllocationModel", v.allocation_model),
+        ("UseNetworkFailoverResources", v.use_network_failover), ("ResourceUsage", usage),
+        ("WanAcceleratorUid", None), ("NetworkAppliance", None)])
+
+
+def vcloud_compute_resource(t: CloudTenant, v: VCloudComputeResource, ctx: Ctx) -> Node:
+    """``CloudTenantVCloudComputeResource`` below ``/cloud/tenants/{id}/vCloudComputeResources``."""
+    base = ctx.api(f"{TENANT_PATH}/{t.id}")
+    href = f"{base}/vCloudComputeResources/{v.id}"
+    return Node("CloudTenantVCloudComputeResource", [
+        resource_layer(links([link("Delete", href),
+                              link("Up", base, "CloudTenantReference", t.name),
+                              *_ups(t.backup_server, ctx)]),
+                       href, "CloudTenantVCloudComputeResource"),
+        _vcloud_fields(v)])
+
+
 def _tenant_entity(t: CloudTenant, ctx: Ctx) -> Node:
     vms = sum(len(p.vms) for p in t.plans)
     lease = Node("LeaseOptions", [Layer(elems=[("Enabled", False),
@@ -126,7 +150,10 @@ def _tenant_entity(t: CloudTenant, ctx: Ctx) -> Node:
         ("ReplicaCount", vms), ("MaxConcurrentTasks", t.max_concurrent_tasks),
         ("WorkStationBackupCount", 0), ("ServerBackupCount", 0),
         ("BackupProtectionEnabled", False), ("BackupProtectionPeriod", 7),
-        ("TenantType", "Standalone"),
+        ("TenantType", t.tenant_type),
+        *([("VCloudComputeResources", ListOf(
+            [Node("CloudTenantVCloudComputeResource", [_vcloud_fields(v)]) for v in t.vcloud],
+            json_key="CloudTenantVCloudComputeResources"))] if t.tenant_type == "vCD" else []),
         ("CloudGatewayPools", ListOf(pools, json_key="CloudGatewayPools")),
         ("FailoverToOtherGatewaysIfFail", False)])
     alternate = alternate_to_reference("CloudTenant", TENANT_PATH, t.id, t.name, ctx)

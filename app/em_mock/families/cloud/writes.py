@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from em_mock.core.errors import EMError, bad_request
+from em_mock.core.errors import bad_request
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, find, query_params
 from em_mock.core.registry import register_router
 from em_mock.core.runtime import Runtime
@@ -31,6 +31,7 @@ from em_mock.families.cloud.lifecycle import (
     _spec,
     _text,
     _uid,
+    vcloud_compute,
 )
 from em_mock.families.cloud.model import (
     ACCOUNT_TYPES,
@@ -755,19 +756,39 @@ async def delete_org_config(config_id: str, me: CurrentSession, rt: RuntimeDep,
 
 
 @router.post("/api/cloud/tenants/{tenant_id}/vcloudcomputeresources")
-async def add_vcloud_compute(tenant_id: str, request: Request, _: CurrentSession,
-                             rt: RuntimeDep) -> Response:
-    """vCloud compute resources belong to vCD tenants; em-mock's tenants are standalone."""
+async def add_vcloud_compute(tenant_id: str, request: Request, me: CurrentSession,
+                             rt: RuntimeDep, out: WireDep) -> Response:
+    """Add a vCloud compute resource (an organization VDC) to a vCD tenant."""
     tenant = tenant_of(rt, tenant_id)
-    await _spec(request, "CloudTenantVCloudComputeResourceCreateSpec")
-    raise bad_request(f"Tenant {tenant.name!r} is a Standalone tenant: vCloud compute "
-                      "resources belong to vCD tenants (add a compute resource instead).")
+    where = "CloudTenantVCloudComputeResourceCreateSpec"
+    spec = await _spec(request, where)
+    if tenant.tenant_type != "vCD":
+        raise bad_request(f"Tenant {tenant.name!r} is a {tenant.tenant_type} tenant: vCloud "
+                          "compute resources belong to vCD tenants (add a compute resource "
+                          "instead).")
+    resource = vcloud_compute(spec, where, tenant)
+
+    def apply(data: DataSet) -> None:
+        if (live := TENANTS.of(data).get(tenant.id)) is not None:
+            live.vcloud.append(resource)
+
+    return _accept(rt, me.id, out, "CreateCloudTenantVCloudComputeResource",
+                   f'Data center "{resource.vdc_name}" added to tenant "{tenant.name}".', apply,
+                   ("CloudTenantVCloudComputeResource",
+                    f"cloud/tenants/{tenant.id}/vCloudComputeResources/{resource.id}"))
 
 
 @router.delete("/api/cloud/tenants/{tenant_id}/vcloudcomputeresources/{resource_id}")
-async def remove_vcloud_compute(tenant_id: str, resource_id: str, _: CurrentSession,
-                                rt: RuntimeDep) -> Response:
-    """Nothing to remove: em-mock's tenants have no vCloud compute resources."""
+async def remove_vcloud_compute(tenant_id: str, resource_id: str, me: CurrentSession,
+                                rt: RuntimeDep, out: WireDep) -> Response:
+    """Remove a vCloud compute resource of a tenant."""
     tenant = tenant_of(rt, tenant_id)
-    raise EMError(404, f"No vCloud compute resource of {tenant.name} has the id "
-                       f"{resource_id!r}.")
+    resource = find({v.id: v for v in tenant.vcloud}, resource_id,
+                    f"vCloud compute resource of {tenant.name}")
+
+    def apply(data: DataSet) -> None:
+        tenant.vcloud = [v for v in tenant.vcloud if v is not resource]
+
+    return _accept(rt, me.id, out, "DeleteCloudTenantVCloudComputeResource",
+                   f'Data center "{resource.vdc_name}" removed from tenant "{tenant.name}".',
+                   apply)
