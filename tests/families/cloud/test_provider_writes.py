@@ -376,10 +376,11 @@ def test_vcloud_organization_configurations(slow, as_json):
     assert name not in _names(api, "/api/vCloud/orgConfigs")
 
 
-def test_vcloud_compute_resources_belong_to_vcd_tenants(client, auth, runtime):
+def test_vcloud_compute_resources_belong_to_vcd_tenants(instant):
+    client, runtime, auth = instant
     tenant = TENANTS.rows(runtime.store)[0]
     base = f"/api/cloud/tenants/{tenant.id}/vCloudComputeResources"
-    refused = client.post(base, headers={**auth, **JSON}, json={
+    refused = client.post(base, headers=auth, json={
         "VirtualDataCenterRef": "urn:vCloud:Vdc:x", "UseNetworkFailoverResources": False})
     assert refused.status_code == 400 and "Standalone" in refused.json()["Message"]
     assert client.delete(f"{base}/nothing", headers=auth).status_code == 404
@@ -527,48 +528,110 @@ def test_vcd_and_active_directory_tenants(slow, as_json):
     assert kinds == {f"Vcd{suffix}": ("vCD", None), f"Ad{suffix}": ("ActiveDirectory", 636)}
 
 
-def test_writes_survive_export_and_load(_default_data_blob):
+def test_writes_survive_export_and_load(instant):
     """After writes (a deleted plan, a new gateway, organization configuration, vCD and AD
     tenants), the state exports and loads back to the same bytes."""
-    runtime = _runtime(_default_data_blob, 0)
-    with TestClient(create_app(runtime=runtime), base_url="http://testserver") as client:
-        headers = {"X-RestSvcSessionId": logon(client), **JSON}
-        server = SERVERS.rows(runtime.store)[0]
-        org = ORG_CONFIGS.rows(runtime.store)[0]
-        busy = {s.plan.id for s in SESSIONS.rows(runtime.store) if s.end_ms is None}
-        plan = next(p for p in PLANS.rows(runtime.store) if p.id not in busy)
-        repo = org.repository
-        for path, body in [
-            ("/api/cloud/tenants", {
-                "Name": "VcdTrip", "BackupServerUID": server.id, "TenantType": "vCD",
-                "OrganizationRef": "urn:vCloud:Org:vcd.trip",
-                "vCloudComputeResource": {"VirtualDataCenterRef": "urn:vCloud:Vdc:vcd.trip1",
-                                          "UseNetworkFailoverResources": True}}),
-            ("/api/cloud/tenants", {
-                "Name": "AdTrip", "BackupServerUID": org.backup_server.id,
-                "TenantType": "ActiveDirectory",
-                "Domain": {"DomainName": "trip.example", "DomainAccount": "TRIP\\a",
-                           "Port": 389},
-                "BackupResource": {"Name": "S", "RepositoryUid": repo.id, "QuotaMb": 10}}),
-            ("/api/cloud/gateways", {"ServerHostName": "trip-gw", "NetworkType": "NAT",
-                                     "BackupServerUid": server.id}),
-            ("/api/vCloud/orgConfigs", {
-                "OrganizationName": "OrgTrip", "BackupServerUid": org.backup_server.id,
-                "RepositoryUid": repo.id, "HostUid": org.host_id, "QuotaGb": 1,
-                "JobSchedulerType": "Random", "RepositoryFriendlyName": "Trip"})]:
-            response = client.post(path, json=body, headers=headers)
-            assert response.status_code == 202, response.text
-        assert client.delete(f"/api/cloud/cloudFailoverPlans/{plan.id}",
-                             headers=headers).status_code == 202
-        first = client.get("/mock/state")
-        assert first.status_code == 200
-        state = first.json()
-        assert [t["TenantType"] for t in state["CloudTenantTypes"]] == ["vCD",
-                                                                         "ActiveDirectory"]
-        assert "OrgTrip" in [c["Name"] for c in state["VCloudOrganizationConfigs"]]
-        loaded = client.put("/mock/state", content=first.content,
-                            headers={"Content-Type": "application/json"})
-        assert loaded.status_code in (200, 204), loaded.text
-        assert client.get("/mock/state").content == first.content
-        vcd = next(t for t in TENANTS.rows(runtime.store) if t.name == "VcdTrip")
-        assert [v.vdc_ref for v in vcd.vcloud] == ["urn:vCloud:Vdc:vcd.trip1"]
+    client, runtime, headers = instant
+    server = SERVERS.rows(runtime.store)[0]
+    org = ORG_CONFIGS.rows(runtime.store)[0]
+    busy = {s.plan.id for s in SESSIONS.rows(runtime.store) if s.end_ms is None}
+    plan = next(p for p in PLANS.rows(runtime.store) if p.id not in busy)
+    repo = org.repository
+    for path, body in [
+        ("/api/cloud/tenants", {
+            "Name": "VcdTrip", "BackupServerUID": server.id, "TenantType": "vCD",
+            "OrganizationRef": "urn:vCloud:Org:vcd.trip",
+            "vCloudComputeResource": {"VirtualDataCenterRef": "urn:vCloud:Vdc:vcd.trip1",
+                                      "UseNetworkFailoverResources": True}}),
+        ("/api/cloud/tenants", {
+            "Name": "AdTrip", "BackupServerUID": org.backup_server.id,
+            "TenantType": "ActiveDirectory",
+            "Domain": {"DomainName": "trip.example", "DomainAccount": "TRIP\\a",
+                       "Port": 389},
+            "BackupResource": {"Name": "S", "RepositoryUid": repo.id, "QuotaMb": 10}}),
+        ("/api/cloud/gateways", {"ServerHostName": "trip-gw", "NetworkType": "NAT",
+                                 "BackupServerUid": server.id}),
+        ("/api/vCloud/orgConfigs", {
+            "OrganizationName": "OrgTrip", "BackupServerUid": org.backup_server.id,
+            "RepositoryUid": repo.id, "HostUid": org.host_id, "QuotaGb": 1,
+            "JobSchedulerType": "Random", "RepositoryFriendlyName": "Trip"})]:
+        response = client.post(path, json=body, headers=headers)
+        assert response.status_code == 202, response.text
+    assert client.delete(f"/api/cloud/cloudFailoverPlans/{plan.id}",
+                         headers=headers).status_code == 202
+    first = client.get("/mock/state")
+    assert first.status_code == 200
+    state = first.json()
+    assert [t["TenantType"] for t in state["CloudTenantTypes"]] == ["vCD",
+                                                                     "ActiveDirectory"]
+    assert "OrgTrip" in [c["Name"] for c in state["VCloudOrganizationConfigs"]]
+    loaded = client.put("/mock/state", content=first.content,
+                        headers={"Content-Type": "application/json"})
+    assert loaded.status_code in (200, 204), loaded.text
+    assert client.get("/mock/state").content == first.content
+    vcd = next(t for t in TENANTS.rows(runtime.store) if t.name == "VcdTrip")
+    assert [v.vdc_ref for v in vcd.vcloud] == ["urn:vCloud:Vdc:vcd.trip1"]
+
+
+def _edited(runtime: Runtime) -> list[Any]:
+    return [sorted((v.id, v.with_internet, v.without_internet, v.switch_type)
+                   for v in VLANS.rows(runtime.store)),
+            sorted((c.id, c.quota_gb, c.disabled, c.scheduler, c.repository_friendly_name)
+                   for c in ORG_CONFIGS.rows(runtime.store)),
+            sorted((g.id, g.network_mode, g.external_ip, g.external_port)
+                   for g in GATEWAYS.rows(runtime.store))]
+
+
+bounds = st.one_of(st.integers(-1, 4100), st.just("x"))
+
+
+@st.composite
+def edits(draw: Any, runtime: Runtime) -> tuple[str, dict[str, Any]]:
+    kind = draw(st.sampled_from(["vlan", "org", "gateway"]))
+    if kind == "vlan":
+        vlan = draw(st.sampled_from(VLANS.rows(runtime.store)))
+        body = {key: draw(bounds) for key in draw(st.lists(st.sampled_from([
+            "VlanIdsWithInternetLeftBound", "VlanIdsWithInternetRightBound",
+            "VlanIdsWithoutInternetLeftBound", "VlanIdsWithoutInternetRightBound"]),
+            unique=True))}
+        body["SwitchType"] = draw(st.sampled_from(["VirtualSwitch", "Hub"]))
+        return f"/api/cloud/vlans/{vlan.id}", body
+    if kind == "org":
+        config = draw(st.sampled_from(ORG_CONFIGS.rows(runtime.store)))
+        repo = draw(st.sampled_from([config.repository, *REPOSITORIES.rows(runtime.store)[:2]]))
+        body = {"BackupServerUid": _urn("BackupServer", config.backup_server.id),
+                "RepositoryUid": _urn("Repository", repo.id),
+                "HostUid": _urn("ManagedServer", config.host_id),
+                "QuotaGb": draw(st.one_of(st.integers(0, 3000), st.just("big"))),
+                "IsDisabled": draw(st.sampled_from(["true", "false", "no"])),
+                "RepositoryFriendlyName": draw(st.sampled_from(["Repo", ""])),
+                "JobSettings": {"JobSchedulerType": draw(st.sampled_from(SCHEDULERS))}}
+        return f"/api/vCloud/orgConfigs/{config.id}", body
+    gateway = draw(st.sampled_from(GATEWAYS.rows(runtime.store)))
+    body = {"NetworkMode": draw(st.sampled_from(["NAT", "Direct", "Bridge"])),
+            "ExternalIP": draw(st.sampled_from(["203.0.113.99", "203.0.113.300", ""])),
+            "ExternalPort": draw(st.integers(0, 70000))}
+    return f"/api/cloud/gateways/{gateway.id}", body
+
+
+SCHEDULERS = ("Full", "Partial", "Random", "Disabled", "Hourly")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.data_too_large])
+@given(data=st.data())
+def test_generated_edits_either_apply_or_change_nothing(instant, data):
+    client, runtime, headers = instant
+    path, body = data.draw(edits(runtime))
+    before = _edited(runtime)
+    response = client.put(path, json=body, headers=headers)
+    assert response.status_code in (202, 400), response.text
+    if response.status_code == 400:
+        assert response.json()["StatusCode"] == 400 and response.json()["Message"]
+        assert _edited(runtime) == before
+        return
+    assert response.json()["State"] == "Finished"
+    entity = client.get(f"{path}?format=Entity", headers=headers).json()
+    for key, value in body.items():
+        if isinstance(value, (int, str)) and key in entity and key != "IsDisabled":
+            assert str(entity[key]) == str(value), key
