@@ -30,6 +30,7 @@ def test_every_sh_block_runs_against_a_live_server(live, tmp_path):
     assert "503\n503\n201\n" in out
     assert "<State>Finished</State>" in out and 'Type="CloudFailoverSession"' in out
     assert '"Enabled":false,' in out and '"DisplayName":"Acme Storage"' in out
+    assert '"RepositoryFriendlyName":"Org99 Storage"' in out and '"Name":"Org99"' in out
 
 
 def test_configuration_table_lists_every_option():

@@ -25,6 +25,7 @@ import em_mock.families.cloud.lifecycle
 import em_mock.families.cloud.queries
 import em_mock.families.cloud.routes
 import em_mock.families.cloud.shapes
+import em_mock.families.cloud.writes
 import em_mock.families.infrastructure.actions
 import em_mock.families.infrastructure.data
 import em_mock.families.infrastructure.fixtures

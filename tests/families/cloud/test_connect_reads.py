@@ -32,9 +32,12 @@ def test_hub_links_every_collection_in_the_documented_order(client, auth):
     assert all(kind.endswith("ReferenceList") for _, kind in downs[:10])
     assert all(kind.endswith("List") and "Reference" not in kind for _, kind in downs[10:])
     creates = [(path, kind) for rel, path, kind in found if rel == "Create"]
-    assert creates == [("cloud/tenants", "CreateCloudTenantSpec"),
-                       ("cloud/hardwarePlans", "CloudHardwarePlanCreateSpec")]
-    assert [rel for rel, _, _ in found] == ["Up"] + ["Down"] * 20 + ["Create"] * 2
+    assert creates == [("cloud/gateways", "CreateCloudGatewaySpec"),
+                       ("cloud/gatewayPools", "CreateCloudGatewayPoolSpec"),
+                       ("cloud/tenants", "CreateCloudTenantSpec"),
+                       ("cloud/hardwarePlans", "CloudHardwarePlanCreateSpec"),
+                       ("cloud/publicIpAddresses", "CloudPublicIpAddressCreateSpec")]
+    assert [rel for rel, _, _ in found] == ["Up"] + ["Down"] * 20 + ["Create"] * 5
 
 
 @pytest.mark.parametrize(("path", "root", "plural"), [

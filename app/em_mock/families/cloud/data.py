@@ -13,6 +13,7 @@ from em_mock.families.cloud.model import (
     GATEWAY_POOLS,
     GATEWAYS,
     HARDWARE_PLANS,
+    ORG_CONFIGS,
     PLANS,
     PUBLIC_IPS,
     SCHEDULER_TYPES,
@@ -34,6 +35,7 @@ from em_mock.families.cloud.model import (
     PlanVm,
     SelfServiceConfig,
     TenantResource,
+    VCloudOrgConfig,
     VlanConfiguration,
     index_cloud,
     index_replica_points,
@@ -248,4 +250,25 @@ def _self_service(ctx: SeedContext) -> None:
         SELF_SERVICE.of(ctx.data)[config.id] = config
 
 
-register_seeders(Seeder(20, _seed), Seeder(40, _cloud_connect), Seeder(45, _self_service))
+def _vcloud(ctx: SeedContext) -> None:
+    """A vCloud Director organization configuration per backup server (``Org01``), with a
+    quota on a repository of that server, from a stream of its own."""
+    rng = random.Random(f"{ctx.seed} vcloud org configs")
+    for i, server in enumerate(list(SERVERS.of(ctx.data).values()), start=1):
+        hosts = [m for m in MANAGED_SERVERS.of(ctx.data).values()
+                 if m.backup_server is server and m.server_type in ("VcdSystem", "VC")]
+        repos = [r for r in repositories_of(ctx.data, server) if r.capacity > 0]
+        if not hosts or not repos:
+            continue
+        hosts.sort(key=lambda m: m.server_type != "VcdSystem")
+        repo = repos[-1]
+        quota = rng.choice((250, 500, 1000))
+        config = VCloudOrgConfig(
+            new_guid(rng), f"Org{i:02d}", server, repo, hosts[0].id, quota,
+            f"Org{i:02d} Backup Storage", quota * 1024 * rng.randint(5, 60) // 100,
+            i % 4 == 0, rng.choice(SCHEDULER_TYPES), rng.random() < 0.3)
+        ORG_CONFIGS.of(ctx.data)[config.id] = config
+
+
+register_seeders(Seeder(20, _seed), Seeder(40, _cloud_connect), Seeder(45, _self_service),
+                 Seeder(60, _vcloud))

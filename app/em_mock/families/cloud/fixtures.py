@@ -22,10 +22,12 @@ from em_mock.core.validate import (
 )
 from em_mock.families.cloud.model import (
     ACCOUNT_TYPES,
+    ALLOCATION_MODELS,
     GATEWAY_POOLS,
     GATEWAYS,
     HARDWARE_PLANS,
     NETWORK_MODES,
+    ORG_CONFIGS,
     PLANS,
     PLATFORMS,
     PUBLIC_IPS,
@@ -36,6 +38,7 @@ from em_mock.families.cloud.model import (
     SESSION_STATES,
     SESSIONS,
     SWITCH_TYPES,
+    TENANT_TYPES,
     TENANTS,
     VLANS,
     CloudFailoverPlan,
@@ -51,7 +54,10 @@ from em_mock.families.cloud.model import (
     ComputeResource,
     PlanVm,
     SelfServiceConfig,
+    TenantDomain,
     TenantResource,
+    VCloudComputeResource,
+    VCloudOrgConfig,
     VlanConfiguration,
     index_cloud,
     index_replica_points,
@@ -623,6 +629,123 @@ def _write_self_service(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]
     } for c in SELF_SERVICE.of(data).values()]
 
 
+_ORG_KEYS = ("UID", "Name", "BackupServerUid", "RepositoryUid", "HostUid", "QuotaGb",
+             "UsedQuotaMb", "RepositoryFriendlyName", "IsDisabled", "JobSchedulerType",
+             "HighPriorityJob", "TemplateJobUid")
+
+
+def _read_org_configs(reader: Reader, docs: Documents, data: DataSet) -> None:
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "VCloudOrganizationConfigs"):
+        reader.unknown_keys(src, _ORG_KEYS)
+        guid = reader.uid(src, "UID", "VCloudOrganizationConfig")
+        server = server_of(reader, src, data)
+        repo_id = reader.uid(src, "RepositoryUid", "Repository")
+        repo = REPOSITORIES.of(data).get(repo_id or "")
+        if repo_id and repo is None:
+            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
+        elif repo is not None and server is not None and repo.backup_server is not server:
+            reader.error(src, "RepositoryUid", "the repository is on another backup server")
+        host_id = reader.uid(src, "HostUid", "ManagedServer")
+        if host_id and host_id not in MANAGED_SERVERS.of(data):
+            reader.error(src, "HostUid", f"no managed server has the UID {host_id}")
+        quota = _count(reader, src, "QuotaGb")
+        used = _count(reader, src, "UsedQuotaMb")
+        if used > quota * 1024:
+            reader.error(src, "UsedQuotaMb", f"{used} is more than the quota ({quota} GB)")
+        template = reader.uid(src, "TemplateJobUid", "Job", required=False, nullable=True)
+        if server is None or repo is None or not claim(reader, seen, src, guid):
+            continue
+        ORG_CONFIGS.of(data)[guid or ""] = VCloudOrgConfig(
+            guid or "", reader.value(src, "Name", str, required=True, default=""), server, repo,
+            host_id or "", quota, reader.value(src, "RepositoryFriendlyName", str, default=""),
+            used, reader.value(src, "IsDisabled", bool, default=False),
+            reader.choice(src, "JobSchedulerType", SCHEDULER_TYPES, required=False,
+                          default="Full") or "Full",
+            reader.value(src, "HighPriorityJob", bool, default=False), template or "")
+
+
+def _write_org_configs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "UID": urn("VCloudOrganizationConfig", c.id), "Name": c.name,
+        "BackupServerUid": urn("BackupServer", c.backup_server.id),
+        "RepositoryUid": urn("Repository", c.repository.id),
+        "HostUid": urn("ManagedServer", c.host_id), "QuotaGb": c.quota_gb,
+        "UsedQuotaMb": c.used_mb, "RepositoryFriendlyName": c.repository_friendly_name,
+        "IsDisabled": c.disabled, "JobSchedulerType": c.scheduler,
+        "HighPriorityJob": c.high_priority,
+        "TemplateJobUid": urn("Job", c.template_job_id) if c.template_job_id else None,
+    } for c in ORG_CONFIGS.of(data).values()]
+
+
+_KIND_KEYS = ("TenantUid", "TenantType", "OrganizationRef", "Domain", "VCloudComputeResources")
+_DOMAIN_KEYS = ("DomainName", "DomainAccount", "Port")
+_VCLOUD_KEYS = ("Id", "VirtualDataCenterName", "VirtualDataCenterRef",
+                "UseNetworkFailoverResources", "AllocationModel", "Enabled", "CpuUsageMhz",
+                "MemoryUsageMb", "StorageUsageGb")
+
+
+def _read_tenant_kinds(reader: Reader, docs: Documents, data: DataSet) -> None:
+    """vCD and ActiveDirectory tenants: what sets them apart from standalone ones."""
+    tenants_seen: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    for src in items(reader, docs, "CloudTenantTypes"):
+        reader.unknown_keys(src, _KIND_KEYS)
+        tenant_id = reader.uid(src, "TenantUid", "CloudTenant")
+        tenant = TENANTS.of(data).get(tenant_id or "")
+        if tenant_id and tenant is None:
+            reader.error(src, "TenantUid", f"no tenant has the UID {tenant_id}")
+        kind = reader.choice(src, "TenantType", TENANT_TYPES) or "Standalone"
+        domain = reader.value(src, "Domain", dict, default=None, nullable=True)
+        if (kind == "ActiveDirectory") != (domain is not None):
+            reader.error(src, "Domain", "is required for ActiveDirectory tenants, and only "
+                                        "for them")
+        vclouds = sub_items(reader, src, "VCloudComputeResources")
+        if vclouds and kind != "vCD":
+            reader.error(src, "VCloudComputeResources", "are for vCD tenants only")
+        if tenant is None or not claim(reader, tenants_seen, src, tenant_id):
+            continue
+        tenant.tenant_type = kind
+        tenant.organization_ref = reader.value(src, "OrganizationRef", str, default="",
+                                               required=kind == "vCD")
+        if domain is not None:
+            d_src = Source(src.file, f"{src.path}.Domain", domain)
+            reader.unknown_keys(d_src, _DOMAIN_KEYS)
+            tenant.domain = TenantDomain(
+                reader.value(d_src, "DomainName", str, required=True, default=""),
+                reader.value(d_src, "DomainAccount", str, required=True, default=""),
+                _count(reader, d_src, "Port", 389))
+        for v_src in vclouds:
+            reader.unknown_keys(v_src, _VCLOUD_KEYS)
+            guid = reader.uid(v_src, "Id", "CloudTenantVCloudComputeResource")
+            if claim(reader, ids, v_src, guid):
+                tenant.vcloud.append(VCloudComputeResource(
+                    guid or "", reader.value(v_src, "VirtualDataCenterName", str, default=""),
+                    reader.value(v_src, "VirtualDataCenterRef", str, required=True, default=""),
+                    reader.value(v_src, "UseNetworkFailoverResources", bool, default=False),
+                    reader.choice(v_src, "AllocationModel", ALLOCATION_MODELS, required=False,
+                                  default="AllocationPool") or "AllocationPool",
+                    reader.value(v_src, "Enabled", bool, default=True),
+                    _count(reader, v_src, "CpuUsageMhz"), _count(reader, v_src, "MemoryUsageMb"),
+                    _count(reader, v_src, "StorageUsageGb")))
+
+
+def _write_tenant_kinds(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "TenantUid": urn("CloudTenant", t.id), "TenantType": t.tenant_type,
+        "OrganizationRef": t.organization_ref,
+        "Domain": None if t.domain is None else {
+            "DomainName": t.domain.name, "DomainAccount": t.domain.account,
+            "Port": t.domain.port},
+        "VCloudComputeResources": [{
+            "Id": v.id, "VirtualDataCenterName": v.vdc_name, "VirtualDataCenterRef": v.vdc_ref,
+            "UseNetworkFailoverResources": v.use_network_failover,
+            "AllocationModel": v.allocation_model, "Enabled": v.enabled,
+            "CpuUsageMhz": v.cpu_usage_mhz, "MemoryUsageMb": v.memory_usage_mb,
+            "StorageUsageGb": v.storage_usage_gb} for v in t.vcloud],
+    } for t in TENANTS.of(data).values() if t.tenant_type != "Standalone"]
+
+
 register_sections(
     Section("CloudTenants", 20, _read_tenants, _write_tenants,
             control=("tenants", "CloudTenant")),
@@ -637,4 +760,6 @@ register_sections(
     Section("VlanConfigurations", 104, _read_vlans, _write_vlans),
     Section("CloudTenantResources", 105, _read_tenant_resources, _write_tenant_resources),
     Section("VSphereSelfServiceConfigs", 106, _read_self_service, _write_self_service),
+    Section("VCloudOrganizationConfigs", 250, _read_org_configs, _write_org_configs),
+    Section("CloudTenantTypes", 251, _read_tenant_kinds, _write_tenant_kinds),
 )

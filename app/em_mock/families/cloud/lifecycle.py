@@ -32,12 +32,15 @@ from em_mock.families.cloud.model import (
     HARDWARE_PLANS,
     PLATFORMS,
     PUBLIC_IPS,
+    TENANT_TYPES,
     TENANTS,
     CloudHardwarePlan,
     CloudSubtenant,
     CloudTenant,
     ComputeResource,
+    TenantDomain,
     TenantResource,
+    VCloudComputeResource,
     index_cloud,
 )
 from em_mock.families.cloud.routes import tenant_of
@@ -197,6 +200,41 @@ def _compute(rt: Runtime, spec: dict[str, Any], server: BackupServer, where: str
                            _bool(spec, "UseNetworkFailoverResources", where, False))
 
 
+def _tenant_kind(spec: dict[str, Any], tenant: CloudTenant, where: str) -> None:
+    """What a vCD tenant (``OrganizationRef``) and an ActiveDirectory tenant (``Domain``)
+    need besides a standalone one's fields."""
+    if tenant.tenant_type == "vCD":
+        tenant.organization_ref = _text(spec, "OrganizationRef", where, required=True)
+        if _text(spec, "Password", where):
+            raise bad_request(f"{where}: a vCD tenant logs on with its organization's "
+                              "accounts; it takes no Password.")
+    elif "OrganizationRef" in spec:
+        raise bad_request(f"{where}: only a vCD tenant takes an OrganizationRef.")
+    domain = _nested(spec, "Domain", where)
+    if tenant.tenant_type == "ActiveDirectory":
+        if domain is None:
+            raise bad_request(f"{where}: an ActiveDirectory tenant needs a Domain.")
+        at = f"{where}.Domain"
+        tenant.domain = TenantDomain(_text(domain, "DomainName", at, required=True),
+                                     _text(domain, "DomainAccount", at, required=True),
+                                     _int(domain, "Port", at, low=1, high=65535))
+    elif domain is not None:
+        raise bad_request(f"{where}: only an ActiveDirectory tenant takes a Domain.")
+
+
+def vcloud_compute(spec: dict[str, Any], where: str, tenant: CloudTenant
+                   ) -> VCloudComputeResource:
+    """A vCD tenant's new vCloud compute resource: an organization VDC not yet used."""
+    ref = _text(spec, "VirtualDataCenterRef", where, required=True)
+    if not ref.lower().startswith("urn:vcloud:") or ref.count(":") < 3:
+        raise bad_request(f"{where}: VirtualDataCenterRef {ref!r} is not a vCloud hierarchy "
+                          "reference (urn:vCloud:Vdc:...).")
+    if any(v.vdc_ref.lower() == ref.lower() for v in tenant.vcloud):
+        raise bad_request(f"{where}: the tenant already uses the data center {ref!r}.")
+    return VCloudComputeResource(str(uuid.uuid4()), ref.split(":")[-1].split(".")[-1], ref,
+                                 _bool(spec, "UseNetworkFailoverResources", where))
+
+
 def _accept(rt: Runtime, me: str, out: WireDep, operation: str, message: str,
             apply: Callable[[DataSet], None], related: tuple[str, str] | None = None,
             name: str | None = None, claims: tuple[tuple[str, str], ...] = ()) -> Response:
@@ -230,24 +268,36 @@ async def create_tenant(request: Request, me: CurrentSession, rt: RuntimeDep,
     if server is None:
         raise bad_request(f"{where}: no backup server has the UID {server_id}.")
     kind = _text(spec, "TenantType", where, default="Standalone")
-    if kind != "Standalone":
-        raise bad_request(f"{where}: em-mock creates Standalone tenants only, not {kind!r}.")
+    kind = next((k for k in TENANT_TYPES if k.lower() == kind.lower()), kind)
+    if kind not in TENANT_TYPES:
+        raise bad_request(f"{where}: TenantType must be one of {', '.join(TENANT_TYPES)}, "
+                          f"not {kind!r}.")
     tenant = CloudTenant(
         str(uuid.uuid4()), name, server,
         description=_text(spec, "Description", where),
         enabled=_bool(spec, "Enabled", where, True),
         max_concurrent_tasks=_int(spec, "MaxConcurrentTasks", where, low=1, high=10000,
                                   default=1),
-        password=_text(spec, "Password", where))
+        password=_text(spec, "Password", where), tenant_type=kind)
+    _tenant_kind(spec, tenant, where)
     backup = _nested(spec, "BackupResource", where)
     if backup is not None:
         tenant.resources.append(_resource(rt, backup, server, name, f"{where}.BackupResource",
                                           set()))
     compute = _nested(spec, "ComputeResource", where)
+    if compute is not None and kind == "vCD":
+        raise bad_request(f"{where}: a vCD tenant takes a vCloudComputeResource, not a "
+                          "ComputeResource.")
     if compute is not None:
         tenant.compute.append(_compute(rt, compute, server, f"{where}.ComputeResource", None))
-    if not tenant.resources and not tenant.compute:
-        raise bad_request(f"{where}: a tenant needs a BackupResource or a ComputeResource.")
+    vcloud = _nested(spec, "vCloudComputeResource", where)
+    if vcloud is not None and kind != "vCD":
+        raise bad_request(f"{where}: only a vCD tenant takes a vCloudComputeResource.")
+    if vcloud is not None:
+        tenant.vcloud.append(vcloud_compute(vcloud, f"{where}.vCloudComputeResource", tenant))
+    if not tenant.resources and not tenant.compute and not tenant.vcloud:
+        raise bad_request(f"{where}: a tenant needs a BackupResource or a ComputeResource "
+                          "(a vCloudComputeResource for a vCD tenant).")
 
     def apply(data: DataSet) -> None:
         TENANTS.of(data)[tenant.id] = tenant
@@ -265,10 +315,13 @@ async def edit_tenant(tenant_id: str, request: Request, me: CurrentSession, rt: 
     spec = await _spec(request, "CloudTenant")
     where = "CloudTenant"
     unknown = sorted(set(spec) - {"Description", "Enabled", "Password", "MaxConcurrentTasks",
-                                  "Name", "UID", "TenantType"})
+                                  "Name", "UID", "TenantType", "Resources",
+                                  "CloudTenantResource"})
     if unknown:
-        raise bad_request(f"{where}: em-mock edits Description, Enabled, Password and "
-                          f"MaxConcurrentTasks; not {', '.join(unknown)}.")
+        raise bad_request(f"{where}: em-mock edits Description, Enabled, Password, "
+                          f"MaxConcurrentTasks and backup resource quotas; not "
+                          f"{', '.join(unknown)}.")
+    quotas = _quota_edits(tenant, spec, where)
     if "Name" in spec and _text(spec, "Name", where) != tenant.name:
         raise bad_request(f"{where}: a tenant's Name cannot be changed.")
     description = _text(spec, "Description", where, default=tenant.description)
@@ -281,9 +334,60 @@ async def edit_tenant(tenant_id: str, request: Request, me: CurrentSession, rt: 
         if (live := _alive(data, tenant.id)) is not None:
             live.description, live.enabled = description, enabled
             live.password, live.max_concurrent_tasks = password, tasks
+            for resource, quota in quotas:
+                resource.quota_mb = quota
 
     return _accept(rt, me.id, out, "EditCloudTenant", f'Tenant "{tenant.name}" edited.', apply,
                    ("CloudTenant", f"cloud/tenants/{tenant.id}"), tenant.name)
+
+
+def _quota_edits(tenant: CloudTenant, spec: dict[str, Any], where: str
+                 ) -> list[tuple[TenantResource, int]]:
+    """New quotas of a tenant's backup resources, from ``Resources`` (as the entity has
+    them) or ``CloudTenantResource`` elements (as the edit page has them), each found by
+    its ``DisplayName``; a quota never goes below what the resource or its subtenants use,
+    nor above its repository's capacity."""
+    items: list[Any] = []
+    listed = spec.get("Resources")
+    if isinstance(listed, dict):
+        for key in ("CloudTenantResource", "CloudTenantResources"):
+            value = listed.get(key, [])
+            items += value if isinstance(value, list) else [value]
+    elif isinstance(listed, list):
+        items += listed
+    elif listed not in (None, ""):
+        raise bad_request(f"{where}: Resources must list CloudTenantResource elements.")
+    direct = spec.get("CloudTenantResource")
+    items += direct if isinstance(direct, list) else [direct] if direct else []
+    edits: list[tuple[TenantResource, int]] = []
+    for item in items:
+        at = f"{where}.CloudTenantResource"
+        if not isinstance(item, dict):
+            raise bad_request(f"{at} must be an element with fields.")
+        name = _text(item, "DisplayName", at, required=True)
+        resource = next((r for r in tenant.resources if r.name.lower() == name.lower()), None)
+        if resource is None:
+            raise bad_request(f"{at}: tenant {tenant.name!r} has no backup resource {name!r} "
+                              "(add one with POST .../resources).")
+        repo = _uid(item, "RepositoryUid", "Repository", at, required=False)
+        if repo and repo != resource.repository.id:
+            raise bad_request(f"{at}: the backup resource {name!r} is on the repository "
+                              f"{resource.repository.name!r}; it cannot move.")
+        quota = _int(item, "Quota", at, low=1, high=MAX_QUOTA_MB, default=resource.quota_mb)
+        if quota < resource.used_mb:
+            raise bad_request(f"{at}: Quota {quota} is below what {name!r} uses "
+                              f"({resource.used_mb} MB).")
+        subs = max((s.quota_mb for s in tenant.subtenants if s.resource is resource),
+                   default=0)
+        if quota < subs:
+            raise bad_request(f"{at}: Quota {quota} is below a subtenant's quota on {name!r} "
+                              f"({subs} MB).")
+        capacity = resource.repository.capacity
+        if capacity > 0 and quota * (1 << 20) > capacity:
+            raise bad_request(f"{at}: Quota {quota} is more than the repository "
+                              f"{resource.repository.name!r} holds ({capacity >> 20} MB).")
+        edits.append((resource, quota))
+    return edits
 
 
 @router.delete("/api/cloud/tenants/{tenant_id}")

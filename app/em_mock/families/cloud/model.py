@@ -17,6 +17,7 @@ SESSION_STATES = ("Starting", "Stopping", "Working", "Stopped")
 SESSION_RESULTS = ("None", "Success", "Warning", "Failed")
 FAILOVER_JOB_TYPES = ("FailoverPlan",)
 TENANT_TYPES = ("Standalone", "vCD", "ActiveDirectory")
+ALLOCATION_MODELS = ("Unknown", "AllocationPool", "PayAsYouGo", "ReservationPool", "Flex")
 PLATFORMS = ("VMware", "HyperV")
 NETWORK_MODES = ("Direct", "NAT")
 SWITCH_TYPES = ("VirtualSwitch", "DistributedVirtualSwitch")
@@ -70,6 +71,30 @@ class ComputeResource:
 
 
 @dataclass(slots=True, eq=False)
+class VCloudComputeResource:
+    """A vCD tenant's replication resource: an organization virtual data center."""
+
+    id: str
+    vdc_name: str
+    vdc_ref: str
+    use_network_failover: bool = False
+    allocation_model: str = "AllocationPool"
+    enabled: bool = True
+    cpu_usage_mhz: int = 0
+    memory_usage_mb: int = 0
+    storage_usage_gb: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class TenantDomain:
+    """The Active Directory domain an ActiveDirectory tenant's users log on from."""
+
+    name: str
+    account: str
+    port: int = 389
+
+
+@dataclass(slots=True, eq=False)
 class CloudSubtenant:
     """A tenant's own user with a share (or all, ``quota_mb`` 0 and unlimited) of one
     backup resource."""
@@ -112,6 +137,10 @@ class CloudTenant:
     resources: list[TenantResource] = field(default_factory=list)
     compute: list[ComputeResource] = field(default_factory=list)
     subtenants: list[CloudSubtenant] = field(default_factory=list)
+    tenant_type: str = "Standalone"
+    organization_ref: str = ""
+    domain: TenantDomain | None = None
+    vcloud: list[VCloudComputeResource] = field(default_factory=list)
     # Kept by index_cloud from the other tables:
     plans: list[CloudFailoverPlan] = field(default_factory=list, repr=False)
     public_ips: list[CloudPublicIpAddress] = field(default_factory=list, repr=False)
@@ -308,7 +337,27 @@ class SelfServiceConfig:
         return self.account_name
 
 
+@dataclass(slots=True, eq=False)
+class VCloudOrgConfig:
+    """A VMware Cloud Director organization's self-service backup: a quota on a repository
+    of a backup server, for the organization on a vCD host, and its job settings."""
+
+    id: str
+    name: str
+    backup_server: BackupServer
+    repository: Repository
+    host_id: str
+    quota_gb: int
+    repository_friendly_name: str = ""
+    used_mb: int = 0
+    disabled: bool = False
+    scheduler: str = "Full"
+    high_priority: bool = False
+    template_job_id: str = ""
+
+
 TENANTS: Table[CloudTenant] = Table("tenants")
+ORG_CONFIGS: Table[VCloudOrgConfig] = Table("vcloud_org_configs")
 SELF_SERVICE: Table[SelfServiceConfig] = Table("self_service_configs")
 HARDWARE_PLANS: Table[CloudHardwarePlan] = Table("hardware_plans")
 GATEWAYS: Table[CloudGateway] = Table("cloud_gateways")

@@ -13,6 +13,7 @@ from em_mock.families.cloud.model import (
     GATEWAY_POOLS,
     GATEWAYS,
     HARDWARE_PLANS,
+    ORG_CONFIGS,
     PLANS,
     PLATFORMS,
     PUBLIC_IPS,
@@ -91,8 +92,9 @@ CLOUD_TENANT = QueryType(
         QueryField("Name", Kind.STRING, lambda t: t.name),
         QueryField("Enabled", Kind.BOOL, lambda t: t.enabled),
         *server_fields(_server(lambda t: t.backup_server)),
-        QueryField("Type", Kind.ENUM, lambda t: "Standalone", values=TENANT_TYPES),
-        QueryField("OrganizationReference", Kind.STRING, lambda t: None),
+        QueryField("Type", Kind.ENUM, lambda t: t.tenant_type, values=TENANT_TYPES),
+        QueryField("OrganizationReference", Kind.STRING,
+                   lambda t: t.organization_ref or None),
     ),
 )
 CLOUD_SUBTENANT = QueryType(
@@ -208,8 +210,24 @@ VSPHERE_SELF_SERVICE_CONFIG = QueryType(
     ),
 )
 
+VCLOUD_ORGANIZATION_CONFIG = QueryType(
+    name="VCloudOrganizationConfig", plural="VCloudOrganizationConfigs", rows=ORG_CONFIGS.rows,
+    fields=(
+        QueryField("UID", Kind.UID, lambda c: c.id, uid_type="VCloudOrganizationConfig"),
+        QueryField("Name", Kind.STRING, lambda c: c.name),
+        QueryField("RepositoryUid", Kind.UID, lambda c: c.repository.id, uid_type="Repository"),
+        QueryField("QuotaGb", Kind.INT, lambda c: c.quota_gb),
+        QueryField("Disabled", Kind.BOOL, lambda c: c.disabled),
+        QueryField("JobSchedulerType", Kind.ENUM, lambda c: c.scheduler, values=SCHEDULER_TYPES),
+        QueryField("UsedQuota", Kind.INT, lambda c: c.used_mb),
+        *server_fields(lambda c: c.backup_server),
+        QueryField("HostUid", Kind.UID, lambda c: c.host_id, uid_type="ManagedServer"),
+        QueryField("RepositoryFriendlyName", Kind.STRING, lambda c: c.repository_friendly_name),
+    ),
+)
+
 # In the vendor's order of query types.
 register_query_types(CLOUD_GATEWAY, CLOUD_GATEWAY_POOL, CLOUD_TENANT, CLOUD_FAILOVER_PLAN,
                      CLOUD_FAILOVER_SESSION, CLOUD_HARDWARE_PLAN, CLOUD_PUBLIC_IP,
-                     CLOUD_REPLICA, CLOUD_SUBTENANT, CLOUD_VM_REPLICA_POINT, VLAN_CONFIGURATION,
-                     VSPHERE_SELF_SERVICE_CONFIG)
+                     CLOUD_REPLICA, CLOUD_SUBTENANT, CLOUD_VM_REPLICA_POINT,
+                     VCLOUD_ORGANIZATION_CONFIG, VLAN_CONFIGURATION, VSPHERE_SELF_SERVICE_CONFIG)

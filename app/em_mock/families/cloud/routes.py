@@ -30,6 +30,7 @@ from em_mock.families.cloud.model import (
     GATEWAY_POOLS,
     GATEWAYS,
     HARDWARE_PLANS,
+    ORG_CONFIGS,
     PLANS,
     PUBLIC_IPS,
     REPLICA_POINTS,
@@ -52,16 +53,21 @@ from em_mock.families.cloud.shapes import (
     CLOUD_SUBTENANT,
     CLOUD_TENANT,
     CLOUD_VM_REPLICA_POINT,
+    ORG_CONFIG_PATH,
     PLAN_PATH,
     SELF_SERVICE_PATH,
     TENANT_PATH,
+    VCLOUD_ORG_CONFIG,
     VLAN_CONFIGURATION,
     VSPHERE_SELF_SERVICE_CONFIG,
     compute_resource,
     job_settings,
+    org_job_settings,
     plan_vm,
     tenant_resource,
+    vcloud_compute_resource,
 )
+from em_mock.families.infrastructure.shapes import server_up
 
 router = register_router(APIRouter())
 
@@ -97,6 +103,7 @@ async def self_service_hub(me: CurrentSession, out: WireDep) -> Response:
         link("Up", api(f"logonSessions/{me.id}"), "LogonSession"),
         link("Down", api(SELF_SERVICE_PATH), "VSphereSelfServiceConfigReferenceList"),
         link("Down", api(f"{SELF_SERVICE_PATH}?format=Entity"), "VSphereSelfServiceConfigList"),
+        link("Create", api(SELF_SERVICE_PATH), "VSphereSelfServiceCreateSpec"),
     ]))
 
 
@@ -112,6 +119,37 @@ async def self_service_job_settings(config_id: str, _: CurrentSession, rt: Runti
                                    config.name)]),
                        f"{href}/backupJobSettings", "VSphereSelfServiceConfigJobSettings"),
         job_settings(config)]))
+
+
+serve(router, Collection(VCLOUD_ORG_CONFIG, "vCloud organization configuration",
+                         table_items(ORG_CONFIGS)))
+
+
+@router.get("/api/vcloud")
+async def vcloud_hub(me: CurrentSession, out: WireDep) -> Response:
+    """The vCloud hub (``VCloudService``): the organization configurations."""
+    api = out.ctx.api
+    return out.send(docs.hub("VCloudService", "VCloudService", api("vCloud"), [
+        link("Up", api(f"logonSessions/{me.id}"), "LogonSession"),
+        link("Down", api(ORG_CONFIG_PATH), "VCloudOrganizationConfigReferenceList"),
+        link("Down", api(f"{ORG_CONFIG_PATH}?format=Entity"), "VCloudOrganizationConfigList"),
+        link("Create", api(ORG_CONFIG_PATH), "VCloudOrganizationConfigCreateSpec"),
+    ]))
+
+
+@router.get("/api/vcloud/orgconfigs/{config_id}/backupjobsettings")
+async def org_config_job_settings(config_id: str, _: CurrentSession, rt: RuntimeDep,
+                                  out: WireDep) -> Response:
+    """The backup job settings of an organization configuration."""
+    config = find(ORG_CONFIGS.of(rt.store.data), config_id,
+                  "vCloud organization configuration")
+    href = out.ctx.api(f"{ORG_CONFIG_PATH}/{config.id}")
+    return out.send(Node("VCloudOrganizationConfigBackupJobSettings", [
+        resource_layer(links([server_up(config.backup_server, out.ctx),
+                              link("Up", f"{href}?format=Entity", "VCloudOrganizationConfig",
+                                   config.name)]),
+                       f"{href}/backupJobSettings", "VCloudOrganizationConfigBackupJobSettings"),
+        org_job_settings(config)]))
 
 
 def tenant_of(rt: Runtime, tenant_id: str) -> CloudTenant:
@@ -169,17 +207,19 @@ async def compute_resource_item(tenant_id: str, resource_id: str, _: CurrentSess
 @router.get("/api/cloud/tenants/{tenant_id}/vcloudcomputeresources")
 async def vcloud_compute_resources(tenant_id: str, _: CurrentSession, rt: RuntimeDep,
                                    out: WireDep) -> Response:
-    """A tenant's vCloud compute resources: none, em-mock's tenants are all standalone."""
-    tenant_of(rt, tenant_id)
-    return out.send(docs.entity_list("CloudTenantVCloudComputeResources", []))
+    """A tenant's vCloud compute resources (vCD tenants only have any)."""
+    t = tenant_of(rt, tenant_id)
+    return out.send(docs.entity_list("CloudTenantVCloudComputeResources",
+                                     [vcloud_compute_resource(t, v, out.ctx) for v in t.vcloud]))
 
 
 @router.get("/api/cloud/tenants/{tenant_id}/vcloudcomputeresources/{resource_id}")
 async def vcloud_compute_resource_item(tenant_id: str, resource_id: str, _: CurrentSession,
                                        rt: RuntimeDep, out: WireDep) -> Response:
-    """One vCloud compute resource of a tenant: always a 404 here."""
+    """One vCloud compute resource of a tenant."""
     t = tenant_of(rt, tenant_id)
-    raise EMError(404, f"No vCloud compute resource of {t.name} has the id {resource_id!r}.")
+    v = find({v.id: v for v in t.vcloud}, resource_id, f"vCloud compute resource of {t.name}")
+    return out.send(vcloud_compute_resource(t, v, out.ctx))
 
 
 @router.get("/api/cloud/tenants/{tenant_id}/subtenants")
@@ -223,7 +263,8 @@ async def plan_includes(plan_id: str, _: CurrentSession, rt: RuntimeDep,
     """The VMs included in a cloud failover plan (``CloudFailoveredVms``)."""
     plan: CloudFailoverPlan = find(PLANS.of(rt.store.data), plan_id, "cloud failover plan")
     return out.send(docs.entity_list("CloudFailoveredVms",
-                           [plan_vm(plan, vm, i, out.ctx) for i, vm in enumerate(plan.vms)]))
+                           [plan_vm(plan, vm, i, out.ctx, "CloudFailoveredVm")
+                            for i, vm in enumerate(plan.vms)]))
 
 
 @router.get("/api/cloud/cloudfailoverplans/{plan_id}/includes/{vm_id}")
@@ -233,7 +274,7 @@ async def plan_include(plan_id: str, vm_id: str, _: CurrentSession, rt: RuntimeD
     plan: CloudFailoverPlan = find(PLANS.of(rt.store.data), plan_id, "cloud failover plan")
     for order, vm in enumerate(plan.vms):
         if vm.id == vm_id.lower():
-            return out.send(plan_vm(plan, vm, order, out.ctx))
+            return out.send(plan_vm(plan, vm, order, out.ctx, "CloudFailoveredVm"))
     raise EMError(404, f"No VM in the plan {plan.name!r} has the id {vm_id!r}.")
 
 
@@ -257,12 +298,16 @@ HUB = (("cloud/gateways", "CloudGateway"), ("cloud/gatewayPools", "CloudGatewayP
        ("cloud/publicIpAddresses", "CloudPublicIpAddress"), (PLAN_PATH, "CloudFailoverPlan"),
        ("cloud/vmReplicaPoints", "CloudVmReplicaPoint"), ("cloud/replicas", "CloudReplica"),
        ("cloud/vlans", "VlanConfiguration"), ("cloud/failoverSessions", "CloudFailoverSession"))
-HUB_CREATE = (("cloud/tenants", "CreateCloudTenantSpec"),
-              ("cloud/hardwarePlans", "CloudHardwarePlanCreateSpec"))
+HUB_CREATE = (("cloud/gateways", "CreateCloudGatewaySpec"),
+              ("cloud/gatewayPools", "CreateCloudGatewayPoolSpec"),
+              ("cloud/tenants", "CreateCloudTenantSpec"),
+              ("cloud/hardwarePlans", "CloudHardwarePlanCreateSpec"),
+              ("cloud/publicIpAddresses", "CloudPublicIpAddressCreateSpec"))
 
 
 # A real server offers no /cloud link to an administrator; em-mock does, next to /vCloud.
-register_logon_links(LogonLink(545, "cloud", "CloudConnectService"),
+register_logon_links(LogonLink(540, "vCloud", "VCloudService"),
+                     LogonLink(545, "cloud", "CloudConnectService"),
                      LogonLink(580, "selfService/vSphere", "VSphereSelfService"))
 register_headlines(
     Headline(20, "failoverPlans", "failover plans", lambda data: len(PLANS.of(data))),

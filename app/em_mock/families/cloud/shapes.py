@@ -33,6 +33,8 @@ from em_mock.families.cloud.model import (
     PlanVm,
     SelfServiceConfig,
     TenantResource,
+    VCloudComputeResource,
+    VCloudOrgConfig,
     VlanConfiguration,
     replica_of,
 )
@@ -105,6 +107,29 @@ def _compute_fields(c: ComputeResource) -> Layer:
         ("ComputeResourceStats", _compute_stats(c))])
 
 
+def _vcloud_fields(v: VCloudComputeResource) -> Layer:
+    usage = Node("ResourceUsage", [Layer(elems=[
+        ("CpuUsageMhz", v.cpu_usage_mhz), ("MemoryUsageMb", v.memory_usage_mb),
+        ("StorageUsageGb", v.storage_usage_gb)])])
+    return Layer(elems=[
+        ("VirtualDataCenterName", v.vdc_name), ("VirtualDataCenterRef", v.vdc_ref),
+        ("Enabled", v.enabled), ("AllocationModel", v.allocation_model),
+        ("UseNetworkFailoverResources", v.use_network_failover), ("ResourceUsage", usage),
+        ("WanAcceleratorUid", None), ("NetworkAppliance", None)])
+
+
+def vcloud_compute_resource(t: CloudTenant, v: VCloudComputeResource, ctx: Ctx) -> Node:
+    """``CloudTenantVCloudComputeResource`` below ``/cloud/tenants/{id}/vCloudComputeResources``."""
+    base = ctx.api(f"{TENANT_PATH}/{t.id}")
+    href = f"{base}/vCloudComputeResources/{v.id}"
+    return Node("CloudTenantVCloudComputeResource", [
+        resource_layer(links([link("Delete", href),
+                              link("Up", base, "CloudTenantReference", t.name),
+                              *_ups(t.backup_server, ctx)]),
+                       href, "CloudTenantVCloudComputeResource"),
+        _vcloud_fields(v)])
+
+
 def _tenant_entity(t: CloudTenant, ctx: Ctx) -> Node:
     vms = sum(len(p.vms) for p in t.plans)
     lease = Node("LeaseOptions", [Layer(elems=[("Enabled", False),
@@ -125,7 +150,10 @@ def _tenant_entity(t: CloudTenant, ctx: Ctx) -> Node:
         ("ReplicaCount", vms), ("MaxConcurrentTasks", t.max_concurrent_tasks),
         ("WorkStationBackupCount", 0), ("ServerBackupCount", 0),
         ("BackupProtectionEnabled", False), ("BackupProtectionPeriod", 7),
-        ("TenantType", "Standalone"),
+        ("TenantType", t.tenant_type),
+        *([("VCloudComputeResources", ListOf(
+            [Node("CloudTenantVCloudComputeResource", [_vcloud_fields(v)]) for v in t.vcloud],
+            json_key="CloudTenantVCloudComputeResources"))] if t.tenant_type == "vCD" else []),
         ("CloudGatewayPools", ListOf(pools, json_key="CloudGatewayPools")),
         ("FailoverToOtherGatewaysIfFail", False)])
     alternate = alternate_to_reference("CloudTenant", TENANT_PATH, t.id, t.name, ctx)
@@ -261,9 +289,19 @@ def _gateway_own(g: CloudGateway, ctx: Ctx) -> list[Layer]:
                          ("InternalPort", g.internal_port), ("Description", g.description)])]
 
 
+def _edit_delete(type_name: str, path: str) -> Callable[[Any, Ctx], list[Node]]:
+    """``Edit`` and ``Delete`` links of an item one can change through the API."""
+    def made(item: Any, ctx: Ctx) -> list[Node]:
+        href = ctx.api(f"{path}/{item.id}")
+        return [link("Edit", href, f"{type_name}Reference", _name(item)),
+                link("Delete", href, type_name, _name(item))]
+    return made
+
+
 def _gateway_related(g: CloudGateway, ctx: Ctx) -> list[Node]:
-    return [link("Related", ctx.api(f"{POOL_PATH}/{p.id}"), "CloudGatewayPoolReference", p.name)
-            for p in g.pools]
+    return [*_edit_delete("CloudGateway", GATEWAY_PATH)(g, ctx),
+            *(link("Related", ctx.api(f"{POOL_PATH}/{p.id}"), "CloudGatewayPoolReference",
+                   p.name) for p in g.pools)]
 
 
 def _pool_own(p: CloudGatewayPool, ctx: Ctx) -> list[Layer]:
@@ -278,7 +316,8 @@ def _pool_own(p: CloudGatewayPool, ctx: Ctx) -> list[Layer]:
 
 
 def _pool_related(p: CloudGatewayPool, ctx: Ctx) -> list[Node]:
-    return [link("Down", ctx.api(f"{POOL_PATH}/{p.id}/gateways"), "CloudGatewayReferenceList")]
+    return [*_edit_delete("CloudGatewayPool", POOL_PATH)(p, ctx),
+            link("Down", ctx.api(f"{POOL_PATH}/{p.id}/gateways"), "CloudGatewayReferenceList")]
 
 
 def _ip_own(ip: CloudPublicIpAddress, ctx: Ctx) -> list[Layer]:
@@ -313,13 +352,15 @@ def _name(item: Any) -> str:
 
 CLOUD_GATEWAY = _simple("CloudGateway", GATEWAY_PATH, _name, _gateway_own, _gateway_related)
 CLOUD_GATEWAY_POOL = _simple("CloudGatewayPool", POOL_PATH, _name, _pool_own, _pool_related)
-CLOUD_PUBLIC_IP = _simple("CloudPublicIpAddress", PUBLIC_IP_PATH, _name, _ip_own)
+CLOUD_PUBLIC_IP = _simple("CloudPublicIpAddress", PUBLIC_IP_PATH, _name, _ip_own,
+                          _edit_delete("CloudPublicIpAddress", PUBLIC_IP_PATH))
 # The collection's entity list is CloudPublicIpAddresses; a query result's container is
 # CloudPublicIps.
 CLOUD_PUBLIC_IP = ResourceType(CLOUD_PUBLIC_IP.name, CLOUD_PUBLIC_IP.path,
                                "CloudPublicIpAddresses", CLOUD_PUBLIC_IP.reference,
                                CLOUD_PUBLIC_IP.entity, query_plural="CloudPublicIps")
-VLAN_CONFIGURATION = _simple("VlanConfiguration", VLAN_PATH, _name, _vlan_own)
+VLAN_CONFIGURATION = _simple("VlanConfiguration", VLAN_PATH, _name, _vlan_own,
+                             _edit_delete("VlanConfiguration", VLAN_PATH))
 CLOUD_REPLICA = _simple("CloudReplica", REPLICA_PATH, _name, _replica_own, _replica_related)
 
 # --- vSphere self-service ---------------------------------------------------------------
@@ -348,7 +389,8 @@ def _self_service_own(c: SelfServiceConfig, ctx: Ctx) -> list[Layer]:
 
 
 def _self_service_related(c: SelfServiceConfig, ctx: Ctx) -> list[Node]:
-    return [link("Down", ctx.api(f"{SELF_SERVICE_PATH}/{c.id}/backupJobSettings"),
+    return [*_edit_delete("VSphereSelfServiceConfig", SELF_SERVICE_PATH)(c, ctx),
+            link("Down", ctx.api(f"{SELF_SERVICE_PATH}/{c.id}/backupJobSettings"),
                  "VSphereSelfServiceConfigJobSettings")]
 
 
@@ -364,9 +406,11 @@ def _plan_ref(p: CloudFailoverPlan, ctx: Ctx, root: str) -> Node:
     ], ctx)
 
 
-def plan_vm(p: CloudFailoverPlan, vm: PlanVm, order: int, ctx: Ctx) -> Node:
-    """One ``CloudFailoverPlanVm`` of a plan's includes."""
-    return Node("CloudFailoverPlanVm", [
+def plan_vm(p: CloudFailoverPlan, vm: PlanVm, order: int, ctx: Ctx,
+            root: str = "CloudFailoverPlanVm") -> Node:
+    """One VM of a plan's includes: ``CloudFailoverPlanVm`` inside the plan's entity,
+    ``CloudFailoveredVm`` (the documented root) below ``/includes``."""
+    return Node(root, [
         Layer(attrs=[("Href", ctx.api(f"{PLAN_PATH}/{p.id}/includes/{vm.id}")),
                      ("Type", "CloudFailoveredVm")]),
         Layer(elems=[("FailoverPlanVMId", vm.id), ("Name", vm.name), ("Order", order)]),
@@ -390,9 +434,11 @@ def _plan_entity(p: CloudFailoverPlan, ctx: Ctx) -> Node:
     return entity("CloudFailoverPlan", PLAN_PATH, p.id, p.name, [
         server_up(p.backup_server, ctx),
         alternate_to_reference("CloudFailoverPlan", PLAN_PATH, p.id, p.name, ctx),
+        link("Edit", base, "CloudFailoverPlanReference", p.name),
         link("Start", f"{base}?action=start"),
         link("Test", f"{base}?action=test"),
         link("Undo", f"{base}?action=undo"),
+        link("Delete", base, "CloudFailoverPlanReference", p.name),
     ], [own], ctx)
 
 
@@ -495,3 +541,36 @@ register_resources(ResourceType("VsphereSelfServiceConfig", SELF_SERVICE_PATH,
                                 "VSphereSelfServiceConfigs",
                                 VSPHERE_SELF_SERVICE_CONFIG.reference,
                                 VSPHERE_SELF_SERVICE_CONFIG.entity))
+
+
+# --- vCloud Director organization configurations ----------------------------------------
+
+ORG_CONFIG_PATH = "vCloud/orgConfigs"
+
+
+def org_job_settings(c: VCloudOrgConfig) -> Layer:
+    """The job settings of an organization configuration."""
+    return Layer(elems=[("DefaultSettings", not c.template_job_id),
+                        ("JobSchedulerType", c.scheduler), ("HighPriorityJob", c.high_priority),
+                        ("TemplateJobUid", urn("Job", c.template_job_id)
+                         if c.template_job_id else None)])
+
+
+def _org_own(c: VCloudOrgConfig, ctx: Ctx) -> list[Layer]:
+    return [Layer(elems=[
+        ("BackupServerUid", urn("BackupServer", c.backup_server.id)),
+        ("RepositoryUid", urn("Repository", c.repository.id)), ("QuotaGb", c.quota_gb),
+        ("IsDisabled", c.disabled), ("JobSettings", Node("JobSettings", [org_job_settings(c)])),
+        ("UsedQuotaMb", c.used_mb), ("HostUid", urn("ManagedServer", c.host_id)),
+        ("RepositoryFriendlyName", c.repository_friendly_name)])]
+
+
+def _org_related(c: VCloudOrgConfig, ctx: Ctx) -> list[Node]:
+    return [*_edit_delete("VCloudOrganizationConfig", ORG_CONFIG_PATH)(c, ctx),
+            link("Down", ctx.api(f"{ORG_CONFIG_PATH}/{c.id}/backupJobSettings"),
+                 "VCloudOrganizationConfigBackupJobSettings")]
+
+
+VCLOUD_ORG_CONFIG = _simple("VCloudOrganizationConfig", ORG_CONFIG_PATH, _name, _org_own,
+                            _org_related)
+register_resources(VCLOUD_ORG_CONFIG)
