@@ -152,7 +152,7 @@ ACTION_NAMES = st.one_of(st.sampled_from(["start", "Stop", "RETRY", "toggleSched
 IDS = st.one_of(st.uuids().map(str), SEGMENT)
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(job_id=IDS, action=ACTION_NAMES)
 def test_any_unknown_job_id_gets_an_error_never_a_crash(client, auth, runtime, job_id, action):
@@ -166,7 +166,7 @@ def test_any_unknown_job_id_gets_an_error_never_a_crash(client, auth, runtime, j
         assert error_of(response)["StatusCode"] == response.status_code
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)),
        content_type=st.sampled_from(["application/json", "application/xml", "text/plain", ""]))
