@@ -100,7 +100,7 @@ def _tasks(rng: random.Random, session: JobSession, vms: list[JobVm], outcome: s
     return last
 
 
-def _finished(rng: random.Random, job: Job, start: int, *, job_type: str | None = None,
+def finished_session(rng: random.Random, job: Job, start: int, *, job_type: str | None = None,
               job_name: str | None = None, vms: list[JobVm] | None = None,
               outcome: str | None = None, is_retry: bool = False) -> JobSession:
     session_type = job_type or job.job_type
@@ -158,19 +158,19 @@ def _sessions(rng: random.Random, jobs: list[Job], now_ms: int, running: bool
     for j, job in enumerate(jobs):
         for start in _run_times(rng, j, now_ms):
             if job.job_type == "ImmediateBackupCopy":
-                parent = _finished(rng, job, start, outcome="Success")
+                parent = finished_session(rng, job, start, outcome="Success")
                 out.append(parent)
                 server = job.backup_server.name
                 for source in job.sources:
-                    out.append(_finished(
+                    out.append(finished_session(
                         rng, job, start + rng.randint(1, 30) * 1000,
                         job_type="ImmediateBackupCopyWorker",
                         job_name=f"{job.name}\\{source.name} - {server}", vms=source.vms))
                 continue
-            session = _finished(rng, job, start)
+            session = finished_session(rng, job, start)
             out.append(session)
             if session.result == "Failed" and job.job_type == "Backup":
-                out.append(_finished(rng, job, session.end_ms or start + 1200_000,
+                out.append(finished_session(rng, job, session.end_ms or start + 1200_000,
                                      outcome="Success", is_retry=True))
     if running and jobs:
         out.append(_running(rng, jobs[0], now_ms - rng.randint(600, 1800) * 1000, now_ms))

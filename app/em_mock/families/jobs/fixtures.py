@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from em_mock.core.fixtures import Documents, Section, register_sections
@@ -120,12 +121,19 @@ def _read_tasks(reader: Reader, src: Source, session: JobSession, seen: dict[str
 
 
 def _read_job_sessions(reader: Reader, docs: Documents, data: DataSet) -> None:
+    read_job_sessions(reader, docs, data, "JobSessions", JOBS.of(data))
+
+
+def read_job_sessions(reader: Reader, docs: Documents, data: DataSet, section: str,
+                      jobs: Mapping[str, Job]) -> None:
+    """Read a section of job sessions (with their tasks and runs) of ``jobs``; they join
+    the job session table, which stays in creation order."""
     seen: dict[str, str] = {}
     tasks_seen: dict[str, str] = {}
-    for src in items(reader, docs, "JobSessions"):
+    for src in items(reader, docs, section):
         reader.unknown_keys(src, _SESSION_KEYS)
         job_id = reader.uid(src, "JobUid", "Job")
-        job = JOBS.of(data).get(job_id or "")
+        job = jobs.get(job_id or "")
         if job_id and job is None:
             reader.error(src, "JobUid", f"no job has the UID {job_id}")
         session_type = "ReplicaJobSession" if job and job.is_replica else "BackupJobSession"
@@ -195,9 +203,16 @@ def _write_jobs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     } for j in JOBS.of(data).values()]
 
 
-def _write_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+def write_job_sessions(data: DataSet, time: TimeWriter, jobs: Mapping[str, Job]
+                       ) -> list[dict[str, Any]]:
+    """The job sessions of ``jobs`` as fixture items."""
     runs = JOB_RUNS.of(data)
-    return [_session(s, runs.get(s.id), time) for s in JOB_SESSIONS.of(data).values()]
+    return [_session(s, runs.get(s.id), time) for s in JOB_SESSIONS.of(data).values()
+            if jobs.get(s.job.id) is s.job]
+
+
+def _write_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return write_job_sessions(data, time, JOBS.of(data))
 
 
 register_sections(

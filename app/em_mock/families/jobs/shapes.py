@@ -15,6 +15,7 @@ from em_mock.core.wire.documents import (
     reference,
 )
 from em_mock.core.wire.tree import Layer, Node, link
+from em_mock.families.agents.model import is_agent_job, leaves_agent_point
 from em_mock.families.infrastructure.shapes import server_up
 from em_mock.families.jobs.model import (
     Job,
@@ -38,7 +39,8 @@ def task_name(t: TaskSession, ctx: Ctx) -> str:
 
 
 def _job_up(job: Job, ctx: Ctx) -> Node:
-    return link("Up", ctx.api(f"jobs/{job.id}"), "JobReference", job.name)
+    path = "agents/jobs" if is_agent_job(job) else "jobs"
+    return link("Up", ctx.api(f"{path}/{job.id}"), "JobReference", job.name)
 
 
 def _session_layers(s: JobSession, ctx: Ctx) -> list[Layer]:
@@ -92,7 +94,7 @@ def _job_session_entity(s: JobSession, ctx: Ctx) -> Node:
         links_.append(link("Stop", ctx.api(f"{k.path}/{s.id}?action=stop")))
         links_ += [link("Related", ctx.api(f"restorePoints/{derived_id('RestorePoint', t.id)}"),
                         "RestorePointReference", restore_point_name(t, ctx))
-                   for t in s.tasks if leaves_restore_point(t)]
+                   for t in s.tasks if leaves_restore_point(t) or leaves_agent_point(t)]
     return entity(k.type_name, k.path, s.id, name, links_, _session_layers(s, ctx), ctx)
 
 
