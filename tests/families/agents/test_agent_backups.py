@@ -22,17 +22,19 @@ def _links(item: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(lk["Rel"], lk["Type"]) for lk in item["Links"]]
 
 
-@pytest.mark.parametrize("path", [
-    "agents/jobs", "agents/agentRestorePoints", "agents/backups", "agents/backupFiles",
-    "agents/backupSessions", "agents/restorePoints"])
-def test_every_agent_list_is_entity_references_with_items_that_answer(reader, path):
+AGENT_LISTS = ("agents/jobs", "agents/agentRestorePoints", "agents/backups",
+               "agents/backupFiles", "agents/backupSessions", "agents/restorePoints")
+
+
+def test_every_agent_list_is_entity_references_with_items_that_answer(reader):
     client, auth = reader
-    root = xml(client.get(f"/api/{path}", headers=auth).content)
-    assert root.tag == Q + "EntityReferences" and len(root) > 0
-    href = root[0].get("Href")
-    assert client.get(href, headers=auth).status_code == 200
-    body = _get(client, auth, f"/api/{path}")
-    assert len(body["Refs"]) == len(root)
+    for path in AGENT_LISTS:
+        root = xml(client.get(f"/api/{path}", headers=auth).content)
+        assert root.tag == Q + "EntityReferences" and len(root) > 0, path
+        href = root[0].get("Href")
+        assert client.get(href, headers=auth).status_code == 200, href
+        body = _get(client, auth, f"/api/{path}")
+        assert len(body["Refs"]) == len(root)
 
 
 def test_agent_backup_job_entity_fields_links_and_includes(reader):
@@ -122,14 +124,14 @@ def test_agent_restore_point_query_filters_by_computer_and_backup(reader, shared
         "AgentForLinux"}
 
 
-@pytest.mark.parametrize("path", [
-    "agents/jobs/nope", "agents/jobs/nope/includes", "agents/agentRestorePoints/nope",
-    "agents/agentRestorePoints/nope/mounts", "agents/jobs/nope/backupSessions"])
-def test_unknown_ids_are_404_errors(reader, path):
+def test_unknown_ids_are_404_errors(reader):
     client, auth = reader
-    response = client.get(f"/api/{path}", headers=auth)
-    assert response.status_code == 404
-    assert error_of(response)["StatusCode"] == 404
+    for path in ("agents/jobs/nope", "agents/jobs/nope/includes",
+                 "agents/agentRestorePoints/nope", "agents/agentRestorePoints/nope/mounts",
+                 "agents/jobs/nope/backupSessions"):
+        response = client.get(f"/api/{path}", headers=auth)
+        assert response.status_code == 404, path
+        assert error_of(response)["StatusCode"] == 404
 
 
 def test_unknown_include_is_404(reader, shared_app):

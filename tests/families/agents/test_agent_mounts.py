@@ -77,8 +77,9 @@ def test_mount_browse_download_restore_unmount(client, auth, runtime):
     assert len(xml(client.get(mounts, headers=auth).content)) == 0
 
 
-def test_bad_paths_actions_and_ids_are_errors(client, auth, runtime):
-    mounts, mount = _mount(client, auth, runtime)
+def test_bad_paths_actions_and_ids_are_errors(mounted):
+    client, auth, mount = mounted
+    mounts = mount.rsplit("/", 1)[0]
     file = mount + "/C:/Windows/win.ini"
     assert client.get(file, headers=auth).status_code == 400
     assert client.get(mount + "/C:/Windows?action=explode", headers=auth).status_code == 400
