@@ -210,3 +210,14 @@ def test_bad_job_actions_are_400(reader, shared_app, action):
     response = client.post(f"/api/agents/jobs/{job.id}?action={action}", headers=auth)
     assert response.status_code == 400 and "action" in error_of(response)["Message"]
     assert client.post("/api/agents/jobs/nope?action=start", headers=auth).status_code == 404
+
+
+def test_protection_group_entity_has_its_documented_fields(reader):
+    client, auth = reader
+    group = _get(client, auth, "/api/agents/protectionGroups?format=Entity")[
+        "AgentProtectionGroups"][0]
+    assert list(group)[:2] == ["RescanScheduleEnabled", "HierarchyObjRef"]
+    assert group["HierarchyObjRef"].endswith("." + group["UID"].rpartition(":")[2])
+    assert _links(group) == [("Up", "BackupServerReference"),
+                             ("Alternate", "AgentProtectionGroupReference"),
+                             ("Down", "DiscoveredComputerReferenceList")]

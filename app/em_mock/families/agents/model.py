@@ -57,6 +57,11 @@ def computer_ref(c: DiscoveredComputer) -> str:
     return f"urn:AgentForWindows:VeeamAgent:00000000-0000-0000-0000-000000000000.{c.id}"
 
 
+def group_ref(g: ProtectionGroup) -> str:
+    """A protection group's ``HierarchyObjRef``."""
+    return f"urn:AgentForWindows:AgentProtectionGroup:00000000-0000-0000-0000-000000000000.{g.id}"
+
+
 @dataclass(slots=True, eq=False)
 class AgentJob(Job):
     """A Veeam Agent backup job: the protection group it includes; ``vms`` are the

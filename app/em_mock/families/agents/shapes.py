@@ -18,6 +18,7 @@ from em_mock.families.agents.model import (
     ProtectionGroup,
     agent_restore_point_id,
     computer_ref,
+    group_ref,
     include_id,
 )
 from em_mock.families.infrastructure.shapes import server_up
@@ -79,8 +80,10 @@ def _group_ref(g: ProtectionGroup, ctx: Ctx, root: str) -> Node:
 
 def _group_entity(g: ProtectionGroup, ctx: Ctx) -> Node:
     alternate = alternate_to_reference("AgentProtectionGroup", GROUP_PATH, g.id, g.name, ctx)
+    # The rescan schedule is not modelled: every group has it on.
+    own = Layer(elems=[("RescanScheduleEnabled", True), ("HierarchyObjRef", group_ref(g))])
     return entity("AgentProtectionGroup", GROUP_PATH, g.id, g.name,
-                  _group_links(g, ctx, alternate), [], ctx)
+                  _group_links(g, ctx, alternate), [own], ctx)
 
 
 PROTECTION_GROUP = ResourceType("AgentProtectionGroup", GROUP_PATH, "AgentProtectionGroups",
