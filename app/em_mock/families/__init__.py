@@ -7,6 +7,7 @@ order shows on the wire (logon links, fixture sections, generation steps), each
 declaration carries its own rank instead.
 """
 
+import em_mock.families.agents.actions
 import em_mock.families.agents.data
 import em_mock.families.agents.fixtures
 import em_mock.families.agents.queries

@@ -13,6 +13,7 @@ from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
 from em_mock.core.runtime import build_data
 from em_mock.core.tables import DataSet
 from em_mock.core.times import format_instant, parse_instant_ms
+from em_mock.families.agents.model import AGENT_JOBS
 from em_mock.families.cdp.model import CDP_POLICIES, CDP_SESSIONS
 from em_mock.families.cloud.model import (
     PLANS,
@@ -290,6 +291,7 @@ def all_instants(data: DataSet) -> list[int]:
             out += [t.creation_ms] + ([t.end_ms] if t.end_ms is not None else [])
     out += [j.next_run_ms for j in JOBS.of(data).values() if j.next_run_ms is not None]
     out += [j.next_run_ms for j in NAS_JOBS.of(data).values() if j.next_run_ms is not None]
+    out += [j.next_run_ms for j in AGENT_JOBS.of(data).values() if j.next_run_ms is not None]
     for js in JOB_SESSIONS.of(data).values():
         out += [js.creation_ms] + ([js.end_ms] if js.end_ms is not None else [])
         for jt in js.tasks:

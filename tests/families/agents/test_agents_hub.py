@@ -12,7 +12,9 @@ def test_the_agents_hub_answers_its_documented_root_with_the_service_type(client
     assert root.get("Href").endswith("/api/agents")
     downs = [link.get("Href").split("/api/", 1)[1]
              for link in root.iter(Q + "Link") if link.get("Rel") == "Down"]
-    assert downs == ["agents/discoveredComputers", "agents/protectionGroups",
+    assert downs == ["agents/discoveredComputers", "agents/protectionGroups", "agents/jobs",
+                     "agents/agentRestorePoints", "agents/backups", "agents/backupFiles",
+                     "agents/backupSessions", "agents/restorePoints",
                      "agents/discoveredComputers?format=Entity"]
     for path in downs:
         assert client.get(f"/api/{path}", headers=auth).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from em_mock.families.agents.model import AGENT_JOBS
 from em_mock.families.jobs.model import BACKUP_TASKS, JOBS, leaves_restore_point
 from tests.helpers import JSON, Q, xml
 
@@ -32,6 +33,7 @@ def _href(node, type_):
 def test_backups_are_one_per_backup_or_copy_job_with_their_repository(client, auth, runtime):
     refs = _refs(client, auth, "/api/backups")
     jobs = [j for j in JOBS.rows(runtime.store) if not j.is_replica]
+    jobs += AGENT_JOBS.rows(runtime.store)  # Veeam Agent backup jobs have backups too
     assert sorted(r.get("Name") for r in refs) == sorted(j.name for j in jobs)
     assert {r.get("Type") for r in refs} == {"BackupReference"}
     backup = _get(client, auth, "/api/backups?format=Entity", "Backups").find(Q + "Backup")

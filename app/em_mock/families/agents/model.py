@@ -1,14 +1,26 @@
-"""Agent protection groups and the computers discovered in them. Plain objects."""
+"""Agent protection groups, the computers discovered in them, and Veeam Agent backup jobs.
+Plain objects.
+
+An agent backup job is a :class:`Job` (``JobType`` ``AgentBackup``, platform
+``AgentForWindows`` or ``AgentForLinux``) kept in its own table: it is not one of
+``/jobs``. Its runs are ordinary backup job sessions (``JobType`` ``AgentBackup``) in the
+job session table, one task per computer; a successful task leaves an agent restore point,
+a restore point and a backup file in the job's backup, as a VM backup task does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from em_mock.core.tables import Table
+from em_mock.core.ids import derived_id
+from em_mock.core.tables import Table, View
 from em_mock.families.infrastructure.model import BackupServer
+from em_mock.families.jobs.model import BACKUP_TASKS, Job, JobVm, TaskSession
 
 HOST_STATUSES = ("Online", "Offline", "Unknown")
 AGENT_STATUSES = ("NotInstalled", "Installed", "UnsupportedOs", "Failed", "Exclude")
+AGENT_PLATFORMS = ("AgentForLinux", "AgentForWindows")
+AGENT_JOB_TYPE = "AgentBackup"
 
 
 @dataclass(slots=True, eq=False)
@@ -39,5 +51,58 @@ class DiscoveredComputer:
         return self.protection_group.backup_server
 
 
+def computer_ref(c: DiscoveredComputer) -> str:
+    """A discovered computer's ``HierarchyObjRef`` (also its ``VmUid`` in agent tasks)."""
+    # Quirk kept from a real server: Linux computers are AgentForWindows here too.
+    return f"urn:AgentForWindows:VeeamAgent:00000000-0000-0000-0000-000000000000.{c.id}"
+
+
+def group_ref(g: ProtectionGroup) -> str:
+    """A protection group's ``HierarchyObjRef``."""
+    return f"urn:AgentForWindows:AgentProtectionGroup:00000000-0000-0000-0000-000000000000.{g.id}"
+
+
+@dataclass(slots=True, eq=False)
+class AgentJob(Job):
+    """A Veeam Agent backup job: the protection group it includes; ``vms`` are the
+    computers it backs up (one task each)."""
+
+    group: ProtectionGroup | None = None
+
+    @property
+    def path(self) -> str:
+        """Where the job is served: ``/agents/jobs/{id}``."""
+        return "agents/jobs"
+
+
+def include_id(job: AgentJob) -> str:
+    """The id of the job's one include (its protection group)."""
+    return derived_id("ObjectInAgentBackupJob", f"{job.id} {job.group.id if job.group else ''}")
+
+
+def computer_vm(c: DiscoveredComputer, size: int) -> JobVm:
+    """A computer as an agent job processes it."""
+    return JobVm(c.name, computer_ref(c), size)
+
+
+def leaves_agent_point(t: TaskSession) -> bool:
+    """A finished, successful (or warning) agent backup task leaves an agent restore point."""
+    return (t.state == "Completed" and t.result in ("Success", "Warning")
+            and t.session.job_type == AGENT_JOB_TYPE)
+
+
+def agent_restore_point_id(t: TaskSession) -> str:
+    """The id of the agent restore point an agent backup task left."""
+    return derived_id("AgentRestorePoint", t.id)
+
+
+def is_agent_job(job: Job) -> bool:
+    """True for a Veeam Agent backup job."""
+    return job.job_type == AGENT_JOB_TYPE
+
+
 PROTECTION_GROUPS: Table[ProtectionGroup] = Table("protection_groups")
 DISCOVERED_COMPUTERS: Table[DiscoveredComputer] = Table("discovered_computers")
+AGENT_JOBS: Table[AgentJob] = Table("agent_jobs")
+AGENT_POINT_TASKS: View[TaskSession] = View("agent restore point tasks", BACKUP_TASKS,
+                                            leaves_agent_point)

@@ -20,6 +20,7 @@ from em_mock.core.validate import (
 )
 from em_mock.families.infrastructure.fixtures import server_of
 from em_mock.families.infrastructure.model import REPOSITORIES, BackupServer
+from em_mock.families.jobs.data import order_sessions
 from em_mock.families.jobs.model import (
     EVENT_STATUSES,
     FAILOVER_PLAN_STATES,
@@ -144,6 +145,7 @@ def read_sessions(section: str, jobs_of: Callable[[DataSet], Mapping[str, Job]]
     ``jobs_of`` holds."""
     def read(reader: Reader, docs: Documents, data: DataSet) -> None:
         _read_job_sessions(reader, docs, data, section, jobs_of)
+        order_sessions(data)  # every kind of job session in one creation order, as seeded
     return read
 
 

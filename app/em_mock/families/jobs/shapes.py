@@ -18,6 +18,7 @@ from em_mock.core.wire.documents import (
     reference,
 )
 from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_layer
+from em_mock.families.agents.model import leaves_agent_point
 from em_mock.families.infrastructure.model import Repository
 from em_mock.families.infrastructure.shapes import server_up
 from em_mock.families.jobs.model import (
@@ -99,7 +100,7 @@ def _job_session_entity(s: JobSession, ctx: Ctx) -> Node:
         links_.append(link("Stop", ctx.api(f"{k.path}/{s.id}?action=stop")))
         links_ += [link("Related", ctx.api(f"restorePoints/{derived_id('RestorePoint', t.id)}"),
                         "RestorePointReference", restore_point_name(t, ctx))
-                   for t in s.tasks if leaves_restore_point(t)]
+                   for t in s.tasks if leaves_restore_point(t) or leaves_agent_point(t)]
     return entity(k.type_name, k.path, s.id, name, links_, _session_layers(s, ctx), ctx)
 
 

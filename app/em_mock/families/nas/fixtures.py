@@ -16,7 +16,6 @@ from em_mock.families.infrastructure.model import (
     BackupServer,
     Repository,
 )
-from em_mock.families.jobs.data import order_sessions
 from em_mock.families.jobs.fixtures import read_sessions, write_sessions
 from em_mock.families.nas.model import (
     ACL_MODES,
@@ -127,14 +126,6 @@ def _read_jobs(reader: Reader, docs: Documents, data: DataSet) -> None:
     index_nas_objects(data)
 
 
-_read_nas_sessions = read_sessions("NasJobSessions", NAS_JOBS.of)
-
-
-def _read_sessions(reader: Reader, docs: Documents, data: DataSet) -> None:
-    _read_nas_sessions(reader, docs, data)
-    order_sessions(data)  # among the other job sessions, in creation order, as seeded
-
-
 def _write_file_servers(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return [{
         "UID": urn("FileServer", f.id), "Name": f.name,
@@ -175,5 +166,6 @@ def _write_jobs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
 register_sections(
     Section("NasFileServers", 200, _read_file_servers, _write_file_servers),
     Section("NasJobs", 201, _read_jobs, _write_jobs),
-    Section("NasJobSessions", 202, _read_sessions, write_sessions(NAS_JOBS.of)),
+    Section("NasJobSessions", 202, read_sessions("NasJobSessions", NAS_JOBS.of),
+            write_sessions(NAS_JOBS.of)),
 )

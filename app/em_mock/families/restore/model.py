@@ -46,7 +46,7 @@ RESTORE_SESSIONS: Table[RestoreSession] = Table("restore_sessions")
 
 @dataclass(slots=True, eq=False)
 class Mount:
-    """A VM restore point mounted for file-level restore, with the restore session that
+    """A VM or agent restore point mounted for file-level restore, with the restore session that
     stays ``Working`` until it is unmounted."""
 
     id: str

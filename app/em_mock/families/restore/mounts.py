@@ -1,24 +1,30 @@
-"""File-level restore: mount a VM restore point, browse its guest file system, download
-a file, unmount.
+"""File-level restore: mount a restore point, browse its guest file system, download a
+file, restore a file, unmount. One implementation serves VM restore points
+(``/vmRestorePoints/{id}/mounts``) and agent restore points
+(``/agents/agentRestorePoints/{id}/mounts``); a :class:`MountKind` says which.
 
-- ``POST /vmRestorePoints/{id}/mounts``: 202 and a ``Task``; the point is mounted at
-  once and a ``FileLevelRestore`` restore session is ``Working`` until the unmount.
-- ``GET /vmRestorePoints/{id}/mounts[/{mountId}]``: ``VmRestorePointMounts`` /
-  ``VmRestorePointMount`` (its ``FSRoots``).
+- ``POST .../mounts``: 202 and a ``Task``; the point is mounted at once and a
+  ``FileLevelRestore`` restore session is ``Working`` until the unmount.
+- ``GET .../mounts[/{mountId}]``: ``<Kind>Mounts`` / ``<Kind>Mount`` (its ``FSRoots``).
 - ``GET .../mounts/{mountId}/{path}``: ``FileSystemEntries`` of a directory; a file's
   bytes with ``?action=download``.
+- ``POST .../mounts/{mountId}/{path}?action=restore`` (where the kind has it): a
+  ``FileRestoreSpec``; 202 and a ``Task``.
 - ``DELETE .../mounts/{mountId}``: 204; the restore session stops (``Success``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from em_mock.core.errors import EMError, bad_request
-from em_mock.core.http.actions import task_node
+from em_mock.core.http.actions import spec_tree, task_node
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, find, query_params
 from em_mock.core.registry import register_router
 from em_mock.core.runtime import Runtime
@@ -30,26 +36,40 @@ from em_mock.families.restore.model import MOUNTS, RESTORE_SESSIONS, Mount, Rest
 from em_mock.families.restore.points import POINT_TASKS, vm_restore_point_id
 
 router = register_router(APIRouter())
-BASE = "/api/vmrestorepoints/{point_id}/mounts"
 
 
-def _point(rt: Runtime, point_id: str) -> TaskSession:
-    points = rt.store.get(("by id", "vm restore points"),
-                          lambda: {vm_restore_point_id(t): t for t in POINT_TASKS.rows(rt.store)})
-    found: TaskSession = find(points, point_id, "VM restore point")
+@dataclass(frozen=True)
+class MountKind:
+    """What differs between VM and agent restore point mounts."""
+
+    type_name: str  # VmRestorePoint, AgentRestorePoint
+    what: str  # VM restore point
+    path: str  # vmRestorePoints: where the points are, below /api/
+    points: Callable[[Runtime], list[TaskSession]]
+    point_id: Callable[[TaskSession], str]
+    # Whether the mount's restore session is listed under /restoreSessions.
+    lists_session: bool = True
+    # Whether directory listings link listDirs, listFiles and restore (the agent pages do).
+    full_links: bool = False
+
+
+def _point(kind: MountKind, rt: Runtime, point_id: str) -> TaskSession:
+    points = rt.store.get(("by id", f"{kind.what}s"),
+                          lambda: {kind.point_id(t): t for t in kind.points(rt)})
+    found: TaskSession = find(points, point_id, kind.what)
     return found
 
 
-def _mount(rt: Runtime, point_id: str, mount_id: str) -> Mount:
-    point = _point(rt, point_id)
+def _mount(kind: MountKind, rt: Runtime, point_id: str, mount_id: str) -> Mount:
+    point = _point(kind, rt, point_id)
     mount: Mount | None = MOUNTS.of(rt.store.data).get(mount_id.lower())
     if mount is None or mount.point is not point:
-        raise EMError(404, f"No mount of this VM restore point has the id {mount_id!r}.")
+        raise EMError(404, f"No mount of this {kind.what} has the id {mount_id!r}.")
     return mount
 
 
-def _href(m: Mount, ctx: Ctx, path: str = "") -> str:
-    base = ctx.api(f"vmRestorePoints/{vm_restore_point_id(m.point)}/mounts/{m.id}")
+def _href(kind: MountKind, m: Mount, ctx: Ctx, path: str = "") -> str:
+    base = ctx.api(f"{kind.path}/{kind.point_id(m.point)}/mounts/{m.id}")
     return f"{base}/{path}" if path else base
 
 
@@ -57,95 +77,183 @@ def _dir_entry(e: guestfs.Entry) -> Node:
     return Node("DirectoryEntry", [Layer(elems=[("Path", e.path), ("Name", e.name)])])
 
 
-def mount_node(m: Mount, ctx: Ctx) -> Node:
-    """``VmRestorePointMount``: its Delete link and the guest file system's roots."""
-    href = _href(m, ctx)
+def mount_node(kind: MountKind, m: Mount, ctx: Ctx) -> Node:
+    """``<Kind>Mount``: its Delete link and the guest file system's roots."""
+    href = _href(kind, m, ctx)
     root = guestfs.Entry(guestfs.ROOT, guestfs.ROOT, True)
-    return Node("VmRestorePointMount", [
-        resource_layer(links([link("Delete", href, "VmRestorePointMount")]), href,
-                       "VmRestorePointMount"),
-        Layer(elems=[("FSRoots", ListOf([_dir_entry(root)]))])])
+    name = f"{kind.type_name}Mount"
+    return Node(name, [resource_layer(links([link("Delete", href, name)]), href, name),
+                       Layer(elems=[("FSRoots", ListOf([_dir_entry(root)]))])])
 
 
-def _entries(m: Mount, path: str, ctx: Ctx) -> Node:
+def _entries(kind: MountKind, m: Mount, path: str, ctx: Ctx) -> Node:
     dirs, files = guestfs.listing(m.point, path)
-    url = _href(m, ctx, path.replace("\\", "/").rstrip("/"))
+    url = _href(kind, m, ctx, path.replace("\\", "/").rstrip("/"))
     file_nodes = [Node("FileEntry", [Layer(elems=[
         ("Path", f.path), ("Name", f.name), ("Size", f.size), ("Owner", guestfs.OWNER),
         ("ModifiedDateUTC", ctx.time(m.point.creation_ms - 86_400_000)),
-        ("Actions", links([link("Download", _href(m, ctx, f.path.replace("\\", "/"))
+        ("Actions", links([link("Download", _href(kind, m, ctx, f.path.replace("\\", "/"))
                                 + "?action=download")]))])]) for f in files]
+    link_nodes = [link("Up", _href(kind, m, ctx), f"{kind.type_name}Mount")]
+    if kind.full_links:
+        link_nodes += [link("Down", f"{url}?action={a}", "FileSystemEntries")
+                       for a in ("listAll", "listDirs", "listFiles")]
+        link_nodes.append(link("Restore", f"{url}?action=restore"))
     return Node("FileSystemEntries", [
-        resource_layer(links([link("Up", _href(m, ctx), "VmRestorePointMount")]), url,
-                       "FileSystemEntries"),
+        resource_layer(links(link_nodes), url, "FileSystemEntries"),
         Layer(elems=[("Files", ListOf(file_nodes)),
                      ("Directories", ListOf([_dir_entry(d) for d in dirs]))])])
 
 
-@router.post(BASE)
-async def mount(point_id: str, me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
-    """Mount a VM restore point: 202 and a ``Task`` that links the mount when done."""
-    point = _point(rt, point_id)
-    now = rt.clock.now_ms()
-    session = RestoreSession(str(uuid.uuid4()), point, "FileLevelRestore", now, None,
-                             "Working", "None", 50)
-    m = Mount(str(uuid.uuid4()), point, session)
-    RESTORE_SESSIONS.of(rt.store.data)[session.id] = session
-    MOUNTS.of(rt.store.data)[m.id] = m
-    rt.store.changed()
-    task = rt.simulation.task(
-        me.id, "MountVmRestorePoint", now, True, f'Restore point of "{point.vm_name}" mounted.',
-        ("VmRestorePointMount", f"vmRestorePoints/{vm_restore_point_id(point)}/mounts/{m.id}"),
-        point.vm_name)
-    return out.send(task_node(task, out.ctx, now), 202)
-
-
-@router.get(BASE)
-async def list_mounts(point_id: str, _: CurrentSession, rt: RuntimeDep, out: WireDep
-                      ) -> Response:
-    """The point's mounts (``VmRestorePointMounts``)."""
-    point = _point(rt, point_id)
-    items = [mount_node(m, out.ctx) for m in MOUNTS.of(rt.store.data).values()
-             if m.point is point]
-    return out.send(Node("VmRestorePointMounts",
-                         [Layer(elems=[("VmRestorePointMounts", ListOf(items, inline=True))])]))
-
-
-@router.get(BASE + "/{mount_id}")
-async def get_mount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep,
-                    out: WireDep) -> Response:
-    """One mount: its file system roots."""
-    return out.send(mount_node(_mount(rt, point_id, mount_id), out.ctx))
-
-
-@router.delete(BASE + "/{mount_id}")
-async def unmount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep) -> Response:
-    """Unmount: 204; the mount's restore session stops."""
-    m = _mount(rt, point_id, mount_id)
-    now = rt.clock.now_ms()
-    m.session.state, m.session.result, m.session.progress = "Stopped", "Success", 100
-    m.session.end_ms = now
-    del MOUNTS.of(rt.store.data)[m.id]
-    rt.store.changed()
-    return Response(status_code=204)
-
-
-@router.get(BASE + "/{mount_id}/{file_path:path}")
-async def browse(point_id: str, mount_id: str, file_path: str, request: Request,
-                 _: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
-    """A directory's entries, or with ``?action=download`` a file's bytes."""
-    m = _mount(rt, point_id, mount_id)
-    action = (query_params(request).get("action") or "").lower()
+def _guest_path(file_path: str) -> tuple[str | None, str | None]:
+    """``(file, directory)``: the canonical spelling of what ``file_path`` names."""
     found = guestfs.file(file_path)
-    if found is not None:
-        if action != "download":
-            raise bad_request(f"{found} is a file: add ?action=download to get it.")
-        name = found.rpartition("\\")[2]
-        return Response(guestfs.content(m.point, found), media_type="application/octet-stream",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    folder = guestfs.directory(file_path)
-    if folder is None:
-        raise EMError(404, f"No file or directory {file_path!r} in the guest file system.")
-    if action not in ("", "listall"):
-        raise bad_request("Parameter action must be listAll (or download, on a file).")
-    return out.send(_entries(m, folder, out.ctx))
+    return (found, None) if found is not None else (None, guestfs.directory(file_path))
+
+
+FILE_RESTORE_SPEC = "FileRestoreSpec"
+
+
+def _flag(where: dict[str, Any], name: str) -> None:
+    raw = where.get(name)
+    if raw is not None and (not isinstance(raw, str) or raw.lower() not in ("true", "false")):
+        raise bad_request(f"{FILE_RESTORE_SPEC}: {name} must be true or false, not {raw!r}.")
+
+
+def file_restore_target(body: bytes, content_type: str) -> str:
+    """Check a ``FileRestoreSpec``: ``ToOriginalLocation`` (with ``GuestCredentials``
+    ``Username`` and ``Password``; optional ``Overwrite``, ``PermissionsOnly``) or
+    ``ForDirectDownload``, exactly one. Returns which."""
+    spec = spec_tree(body, content_type, FILE_RESTORE_SPEC)
+    targets = [k for k in ("ToOriginalLocation", "ForDirectDownload") if k in spec]
+    unknown = sorted(set(spec) - {"ToOriginalLocation", "ForDirectDownload"})
+    if unknown:
+        raise bad_request(f"{FILE_RESTORE_SPEC}: unknown element {unknown[0]!r}.")
+    if len(targets) != 1:
+        raise bad_request(f"{FILE_RESTORE_SPEC} needs exactly one of ToOriginalLocation "
+                          "and ForDirectDownload.")
+    if targets[0] == "ForDirectDownload":
+        return "ForDirectDownload"
+    original = spec["ToOriginalLocation"]
+    if not isinstance(original, dict):
+        original = {}
+    for name in ("Overwrite", "PermissionsOnly"):
+        _flag(original, name)
+    credentials = original.get("GuestCredentials")
+    if not isinstance(credentials, dict):
+        raise bad_request(f"{FILE_RESTORE_SPEC}: ToOriginalLocation needs GuestCredentials.")
+    for name in ("Username", "Password"):
+        value = credentials.get(name)
+        if not isinstance(value, str) or not value:
+            raise bad_request(f"{FILE_RESTORE_SPEC}: GuestCredentials needs a {name}.")
+    return "ToOriginalLocation"
+
+
+def serve_mounts(router: APIRouter, kind: MountKind) -> None:
+    """Route mounting, browsing, downloading, restoring and unmounting for ``kind``."""
+    base = f"/api/{kind.path.lower()}/{{point_id}}/mounts"
+    mount_type = f"{kind.type_name}Mount"
+
+    async def mount(point_id: str, me: CurrentSession, rt: RuntimeDep, out: WireDep
+                    ) -> Response:
+        point = _point(kind, rt, point_id)
+        now = rt.clock.now_ms()
+        session = RestoreSession(str(uuid.uuid4()), point, "FileLevelRestore", now, None,
+                                 "Working", "None", 50)
+        m = Mount(str(uuid.uuid4()), point, session)
+        if kind.lists_session:
+            RESTORE_SESSIONS.of(rt.store.data)[session.id] = session
+        MOUNTS.of(rt.store.data)[m.id] = m
+        rt.store.changed()
+        task = rt.simulation.task(
+            me.id, f"Mount{kind.type_name}", now, True,
+            f'Restore point of "{point.vm_name}" mounted.',
+            (mount_type, f"{kind.path}/{kind.point_id(point)}/mounts/{m.id}"), point.vm_name)
+        return out.send(task_node(task, out.ctx, now), 202)
+
+    async def list_mounts(point_id: str, _: CurrentSession, rt: RuntimeDep, out: WireDep
+                          ) -> Response:
+        point = _point(kind, rt, point_id)
+        items = [mount_node(kind, m, out.ctx) for m in MOUNTS.of(rt.store.data).values()
+                 if m.point is point]
+        return out.send(Node(f"{mount_type}s", [
+            Layer(elems=[(f"{mount_type}s", ListOf(items, inline=True))])]))
+
+    async def get_mount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep,
+                        out: WireDep) -> Response:
+        return out.send(mount_node(kind, _mount(kind, rt, point_id, mount_id), out.ctx))
+
+    async def unmount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep
+                      ) -> Response:
+        m = _mount(kind, rt, point_id, mount_id)
+        now = rt.clock.now_ms()
+        m.session.state, m.session.result, m.session.progress = "Stopped", "Success", 100
+        m.session.end_ms = now
+        del MOUNTS.of(rt.store.data)[m.id]
+        rt.store.changed()
+        return Response(status_code=204)
+
+    async def browse(point_id: str, mount_id: str, file_path: str, request: Request,
+                     _: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
+        m = _mount(kind, rt, point_id, mount_id)
+        action = (query_params(request).get("action") or "").lower()
+        found, folder = _guest_path(file_path)
+        if found is not None:
+            if action != "download":
+                raise bad_request(f"{found} is a file: add ?action=download to get it.")
+            name = found.rpartition("\\")[2]
+            return Response(guestfs.content(m.point, found),
+                            media_type="application/octet-stream",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        if folder is None:
+            raise EMError(404, f"No file or directory {file_path!r} in the guest file system.")
+        allowed = ("", "listall", "listdirs", "listfiles") if kind.full_links else ("", "listall")
+        if action not in allowed:
+            raise bad_request("Parameter action must be listAll (or download, on a file).")
+        node = _entries(kind, m, folder, out.ctx)
+        if action in ("listdirs", "listfiles"):
+            keep = "Directories" if action == "listdirs" else "Files"
+            node.layers[1].elems = [(k, v if k == keep else ListOf([]))
+                                    for k, v in node.layers[1].elems]
+        return out.send(node)
+
+    async def restore(point_id: str, mount_id: str, file_path: str, request: Request,
+                      me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
+        m = _mount(kind, rt, point_id, mount_id)
+        if (query_params(request).get("action") or "").lower() != "restore":
+            raise bad_request("Parameter action must be restore.")
+        found, folder = _guest_path(file_path)
+        target = found or folder
+        if target is None:
+            raise EMError(404, f"No file or directory {file_path!r} in the guest file system.")
+        how = file_restore_target(await request.body(), request.headers.get("content-type", ""))
+        now = rt.clock.now_ms()
+        where = ("to its original location" if how == "ToOriginalLocation"
+                 else "for direct download")
+        task = rt.simulation.task(me.id, "RestoreFile", now, True,
+                                  f'"{target}" of "{m.point.vm_name}" restored {where}.')
+        return out.send(task_node(task, out.ctx, now), 202)
+
+    what = kind.what
+    mount.__doc__ = f"Mount a {what}: 202 and a Task that links the mount when done."
+    list_mounts.__doc__ = f"The {what}'s mounts ({mount_type}s)."
+    get_mount.__doc__ = "One mount: its file system roots."
+    unmount.__doc__ = "Unmount: 204; the mount's restore session stops."
+    browse.__doc__ = "A directory's entries, or with ?action=download a file's bytes."
+    restore.__doc__ = "Restore a file or directory (FileRestoreSpec): 202 and a Task."
+    router.add_api_route(base, mount, methods=["POST"], name=f"mount {what}")
+    router.add_api_route(base, list_mounts, methods=["GET"], name=f"mounts of {what}")
+    router.add_api_route(base + "/{mount_id}", get_mount, methods=["GET"],
+                         name=f"mount of {what}")
+    router.add_api_route(base + "/{mount_id}", unmount, methods=["DELETE"],
+                         name=f"unmount {what}")
+    router.add_api_route(base + "/{mount_id}/{file_path:path}", browse, methods=["GET"],
+                         name=f"browse {what}")
+    if kind.full_links:
+        router.add_api_route(base + "/{mount_id}/{file_path:path}", restore, methods=["POST"],
+                             name=f"restore from {what}")
+
+
+VM_MOUNTS = MountKind("VmRestorePoint", "VM restore point", "vmRestorePoints",
+                      lambda rt: POINT_TASKS.rows(rt.store), vm_restore_point_id)
+serve_mounts(router, VM_MOUNTS)

@@ -17,6 +17,7 @@ from em_mock.core.ids import derived_id
 from em_mock.core.tables import Store, View
 from em_mock.core.times import name_suffix
 from em_mock.core.wire.documents import Ctx
+from em_mock.families.agents.model import AGENT_JOBS, leaves_agent_point
 from em_mock.families.infrastructure.model import REPOSITORIES, Repository
 from em_mock.families.jobs.model import (
     BACKUP_TASKS,
@@ -33,6 +34,10 @@ DAY_MS = 86_400_000
 BACKUP_JOBS: View[Job] = View("backup jobs", JOBS, lambda j: not j.is_replica)
 REPLICA_JOBS: View[Job] = View("replica jobs", JOBS, lambda j: j.is_replica)
 POINT_TASKS: View[TaskSession] = View("restore point tasks", BACKUP_TASKS, leaves_restore_point)
+# Restore points and backup files of every kind: VM backups' and Veeam Agent backups'.
+ALL_POINT_TASKS: View[TaskSession] = View(
+    "all restore point tasks", BACKUP_TASKS,
+    lambda t: leaves_restore_point(t) or leaves_agent_point(t))
 REPLICA_POINT_TASKS: View[TaskSession] = View("replica point tasks", REPLICA_TASKS,
                                               leaves_replica_point)
 
@@ -153,9 +158,11 @@ class Held:
 
 
 def held_backups(store: Store) -> list[Held]:
-    """Every backup job's backup, with the repository it is in (cached per data version)."""
+    """Every backup job's (and Veeam Agent backup job's) backup, with the repository it is
+    in (cached per data version)."""
     return store.get(("held", "backups"),
-                     lambda: [Held(j, repository_of(j, store)) for j in BACKUP_JOBS.rows(store)])
+                     lambda: [Held(j, repository_of(j, store))
+                              for j in [*BACKUP_JOBS.rows(store), *AGENT_JOBS.rows(store)]])
 
 
 def held_replicas(store: Store) -> list[Held]:

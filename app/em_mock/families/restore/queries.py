@@ -16,6 +16,7 @@ from em_mock.families.restore.model import (
     RESTORE_STATES,
 )
 from em_mock.families.restore.points import (
+    ALL_POINT_TASKS,
     COMPRESS_RATIO,
     POINT_TASKS,
     REPLICA_POINT_TASKS,
@@ -86,7 +87,7 @@ REPLICA = QueryType(
     ),
 )
 RESTORE_POINT = QueryType(
-    name="RestorePoint", plural="RestorePoints", rows=POINT_TASKS.rows,
+    name="RestorePoint", plural="RestorePoints", rows=ALL_POINT_TASKS.rows,
     fields=(
         QueryField("UID", Kind.UID, restore_point_id, uid_type="RestorePoint"),
         QueryField("Name", Kind.STRING, lambda t: sql_short_date(t.creation_ms)),
@@ -97,7 +98,7 @@ RESTORE_POINT = QueryType(
     ),
 )
 BACKUP_FILE = QueryType(
-    name="BackupFile", plural="BackupFiles", rows=POINT_TASKS.rows,
+    name="BackupFile", plural="BackupFiles", rows=ALL_POINT_TASKS.rows,
     fields=(
         QueryField("UID", Kind.UID, backup_file_id, uid_type="BackupFile"),
         QueryField("Name", Kind.STRING, file_name),

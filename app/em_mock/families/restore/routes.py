@@ -29,9 +29,12 @@ from em_mock.core.registry import (
     register_router,
 )
 from em_mock.core.runtime import Runtime
+from em_mock.families.agents.model import leaves_agent_point
+from em_mock.families.agents.shapes import AGENT_RESTORE_POINT
 from em_mock.families.infrastructure.routes import REPOSITORY_COLLECTION
 from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.families.restore.points import (
+    ALL_POINT_TASKS,
     POINT_TASKS,
     REPLICA_POINT_TASKS,
     backup_file_id,
@@ -60,6 +63,19 @@ def _points(rt: Runtime) -> list[Any]:
     return POINT_TASKS.rows(rt.store)
 
 
+def _all_points(rt: Runtime) -> list[Any]:
+    """VM and agent restore points (each with its backup file)."""
+    return ALL_POINT_TASKS.rows(rt.store)
+
+
+def _if_vm(rt: Runtime, t: Any) -> list[Any]:
+    return [] if leaves_agent_point(t) else [t]
+
+
+def _if_agent(rt: Runtime, t: Any) -> list[Any]:
+    return [t] if leaves_agent_point(t) else []
+
+
 def _replica_points(rt: Runtime) -> list[Any]:
     return REPLICA_POINT_TASKS.rows(rt.store)
 
@@ -79,16 +95,16 @@ def _none(rt: Runtime, item: Any) -> list[Any]:
     return []
 
 
-_restore_points = by_id("restore points", _points, restore_point_id)
+_restore_points = by_id("restore points", _all_points, restore_point_id)
 _vm_restore_points = by_id("vm restore points", _points, vm_restore_point_id)
 _vm_replica_points = by_id("vm replica points", _replica_points, vm_replica_point_id)
-_backup_files = by_id("backup files", _points, backup_file_id)
+_backup_files = by_id("backup files", _all_points, backup_file_id)
 _backups = by_id("backups", lambda rt: held_backups(rt.store), lambda b: backup_id(b.job))
 _replicas = by_id("replicas", lambda rt: held_replicas(rt.store), lambda b: replica_id(b.job))
 
 serve(router, Collection(BACKUP, "backup", _backups, subs=(
-    Sub("restorePoints", RESTORE_POINT, _of_job(_points)),
-    Sub("backupFiles", BACKUP_FILE, _of_job(_points)),
+    Sub("restorePoints", RESTORE_POINT, _of_job(_all_points)),
+    Sub("backupFiles", BACKUP_FILE, _of_job(_all_points)),
     # Every backup the mock has is a standard one: no child backups.
     Sub("childBackups", BACKUP, _none),
 )))
@@ -97,12 +113,12 @@ serve(router, Collection(REPLICA, "replica", _replicas, subs=(
 )))
 serve(router, Collection(
     RESTORE_POINT, "restore point", _restore_points,
-    listed=lambda rt: recent(rt, _points(rt)), subs=(
-        Sub("vmRestorePoints", VM_RESTORE_POINT, _itself),
+    listed=lambda rt: recent(rt, _all_points(rt)), subs=(
+        Sub("vmRestorePoints", VM_RESTORE_POINT, _if_vm),
         Sub("backupFiles", BACKUP_FILE, _itself),
-        # vApp and agent points: the mock has no vCloud jobs and no agent restore points.
+        # vApp points: the mock has no vCloud jobs.
         Sub("vAppRestorePoints", VM_RESTORE_POINT, _none),
-        Sub("agentRestorePoints", VM_RESTORE_POINT, _none),
+        Sub("agentRestorePoints", AGENT_RESTORE_POINT, _if_agent),
     )))
 serve(router, Collection(
     VM_RESTORE_POINT, "VM restore point", _vm_restore_points,
@@ -112,9 +128,9 @@ serve(router, Collection(
     listed=lambda rt: recent(rt, _replica_points(rt))))
 serve(router, Collection(
     BACKUP_FILE, "backup file", _backup_files,
-    listed=lambda rt: recent(rt, _points(rt)), subs=(
+    listed=lambda rt: recent(rt, _all_points(rt)), subs=(
         Sub("restorePoints", RESTORE_POINT, _itself),
-        Sub("vmRestorePoints", VM_RESTORE_POINT, _itself),
+        Sub("vmRestorePoints", VM_RESTORE_POINT, _if_vm),
     )))
 serve(router, Collection(RESTORE_SESSION, "restore session", table_items(RESTORE_SESSIONS),
                          listed=lambda rt: recent(rt, RESTORE_SESSIONS.rows(rt.store))))

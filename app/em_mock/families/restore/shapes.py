@@ -19,6 +19,7 @@ from em_mock.core.wire.documents import (
     reference,
 )
 from em_mock.core.wire.tree import Layer, Node, link
+from em_mock.families.agents.model import leaves_agent_point
 from em_mock.families.infrastructure.model import Repository
 from em_mock.families.infrastructure.shapes import server_up
 from em_mock.families.jobs.model import Job, TaskSession
@@ -110,9 +111,12 @@ REPLICA = ResourceType("Replica", "replicas", "Replicas", _replica_ref, _replica
 
 def _rp_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
     rp_id = restore_point_id(t)
+    points = (link("Down", ctx.api(f"restorePoints/{rp_id}/agentRestorePoints"),
+                   "AgentRestorePointReferenceList") if leaves_agent_point(t) else
+              link("Down", ctx.api(f"restorePoints/{rp_id}/vmRestorePoints"),
+                   "VmRestorePointReferenceList"))
     return [backup_up(t.session.job, ctx), server_up(t.session.backup_server, ctx), alternate,
-            link("Down", ctx.api(f"restorePoints/{rp_id}/vmRestorePoints"),
-                 "VmRestorePointReferenceList"),
+            points,
             link("Down", ctx.api(f"restorePoints/{rp_id}/backupFiles"),
                  "BackupFileReferenceList")]
 
@@ -138,11 +142,13 @@ RESTORE_POINT = ResourceType("RestorePoint", "restorePoints", "RestorePoints", _
 
 def _file_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
     fid = backup_file_id(t)
-    return [backup_up(t.session.job, ctx), server_up(t.session.backup_server, ctx), alternate,
-            link("Down", ctx.api(f"backupFiles/{fid}/restorePoints"),
-                 "RestorePointReferenceList"),
-            link("Down", ctx.api(f"backupFiles/{fid}/vmRestorePoints"),
-                 "VmRestorePointReferenceList")]
+    out = [backup_up(t.session.job, ctx), server_up(t.session.backup_server, ctx), alternate,
+           link("Down", ctx.api(f"backupFiles/{fid}/restorePoints"),
+                "RestorePointReferenceList")]
+    if not leaves_agent_point(t):
+        out.append(link("Down", ctx.api(f"backupFiles/{fid}/vmRestorePoints"),
+                        "VmRestorePointReferenceList"))
+    return out
 
 
 def _file_ref(t: TaskSession, ctx: Ctx, root: str) -> Node:
