@@ -53,7 +53,7 @@ def test_logon_session_offers_cdp_where_a_real_server_does(client):
     assert body["Links"][i]["Type"] == "CdpPolicyReferenceList"
     assert paths.index("cdpReplica/vApps") < paths.index("tasks")
     j = paths.index("cdpPolicies?format=Entity")
-    assert paths[j - 1] == "externalRepositories?format=Entity"
+    assert paths[j - 2:j] == ["externalRepositories?format=Entity", "nas"]  # as captured
     assert body["Links"][paths.index("cdpReplica/vApps?format=Entity")]["Type"] == \
         "VAppCdpReplicaList"
 
