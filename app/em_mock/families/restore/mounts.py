@@ -1,25 +1,35 @@
-"""File-level restore: mount a VM restore point, browse its guest file system, download
-a file, unmount.
+"""File-level restore: mount a VM restore (or replica) point, browse its guest file
+system, download a file, restore files, unmount.
 
-- ``POST /vmRestorePoints/{id}/mounts``: 202 and a ``Task``; the point is mounted at
-  once and a ``FileLevelRestore`` restore session is ``Working`` until the unmount.
-- ``GET /vmRestorePoints/{id}/mounts[/{mountId}]``: ``VmRestorePointMounts`` /
-  ``VmRestorePointMount`` (its ``FSRoots``).
-- ``GET .../mounts/{mountId}/{path}``: ``FileSystemEntries`` of a directory; a file's
-  bytes with ``?action=download``.
+The same routes serve ``/vmRestorePoints`` and ``/vmReplicaPoints`` (a :class:`Kind` each):
+
+- ``POST /<points>/{id}/mounts``: 202 and a ``Task``; the point is mounted at once. A
+  mounted VM restore point has a ``FileLevelRestore`` restore session, ``Working`` until
+  the unmount (restore sessions are of VM restore points: replica mounts have none).
+- ``GET /<points>/{id}/mounts[/{mountId}]``: ``<Kind>Mounts`` / ``<Kind>Mount`` (its
+  ``FSRoots``).
+- ``GET .../mounts/{mountId}/{path}``: the entries of a directory (``FileSystemEntries``;
+  ``FileSystemEntry`` on replica points, as the vendor's pages name them); a file's bytes
+  with ``?action=download``.
+- ``POST .../mounts/{mountId}/{path}?action=restore``: restore a file or directory (a
+  ``FileRestoreSpec`` body, see :func:`file_restore_options`): 202 and a ``Task``; on a VM
+  restore point a ``FileLevelRestore`` session runs on the clock.
 - ``DELETE .../mounts/{mountId}``: 204; the restore session stops (``Success``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from em_mock.core.errors import EMError, bad_request
-from em_mock.core.http.actions import task_node
-from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, find, query_params
+from em_mock.core.http.actions import spec_tree, task_node
+from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, query_params
 from em_mock.core.registry import register_router
 from em_mock.core.runtime import Runtime
 from em_mock.core.wire.documents import Ctx
@@ -27,29 +37,52 @@ from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_la
 from em_mock.families.jobs.model import TaskSession
 from em_mock.families.restore import guestfs
 from em_mock.families.restore.model import MOUNTS, RESTORE_SESSIONS, Mount, RestoreSession
-from em_mock.families.restore.points import POINT_TASKS, vm_restore_point_id
+from em_mock.families.restore.points import vm_replica_point_id, vm_restore_point_id
+from em_mock.families.restore.routes import vm_replica_point_of, vm_restore_point_of
+from em_mock.families.restore.runs import start_restore
 
 router = register_router(APIRouter())
-BASE = "/api/vmrestorepoints/{point_id}/mounts"
 
 
-def _point(rt: Runtime, point_id: str) -> TaskSession:
-    points = rt.store.get(("by id", "vm restore points"),
-                          lambda: {vm_restore_point_id(t): t for t in POINT_TASKS.rows(rt.store)})
-    found: TaskSession = find(points, point_id, "VM restore point")
-    return found
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What differs between mounts of VM restore points and of VM replica points."""
+
+    name: str  # VmRestorePoint, VmReplicaPoint
+    path: str  # vmRestorePoints, vmReplicaPoints
+    point_of: Callable[[Runtime, str], TaskSession]
+    point_id: Callable[[TaskSession], str]
+    entries_root: str
+    sessions: bool  # a mount (and a file restore) has a restore session
+
+    @property
+    def what(self) -> str:
+        """``VM restore point`` or ``VM replica point``."""
+        return "VM " + self.name[2:].replace("Point", " point").lower()
 
 
-def _mount(rt: Runtime, point_id: str, mount_id: str) -> Mount:
-    point = _point(rt, point_id)
+RESTORE_POINTS = Kind("VmRestorePoint", "vmRestorePoints", vm_restore_point_of,
+                      vm_restore_point_id, "FileSystemEntries", True)
+REPLICA_POINTS = Kind("VmReplicaPoint", "vmReplicaPoints", vm_replica_point_of,
+                      vm_replica_point_id, "FileSystemEntry", False)
+
+
+def kind_of(m: Mount) -> Kind:
+    """The kind of point ``m`` mounts."""
+    return REPLICA_POINTS if m.point.session.job.is_replica else RESTORE_POINTS
+
+
+def _mount(rt: Runtime, kind: Kind, point_id: str, mount_id: str) -> Mount:
+    point = kind.point_of(rt, point_id)
     mount: Mount | None = MOUNTS.of(rt.store.data).get(mount_id.lower())
     if mount is None or mount.point is not point:
-        raise EMError(404, f"No mount of this VM restore point has the id {mount_id!r}.")
+        raise EMError(404, f"No mount of this {kind.what} has the id {mount_id!r}.")
     return mount
 
 
 def _href(m: Mount, ctx: Ctx, path: str = "") -> str:
-    base = ctx.api(f"vmRestorePoints/{vm_restore_point_id(m.point)}/mounts/{m.id}")
+    kind = kind_of(m)
+    base = ctx.api(f"{kind.path}/{kind.point_id(m.point)}/mounts/{m.id}")
     return f"{base}/{path}" if path else base
 
 
@@ -58,94 +91,202 @@ def _dir_entry(e: guestfs.Entry) -> Node:
 
 
 def mount_node(m: Mount, ctx: Ctx) -> Node:
-    """``VmRestorePointMount``: its Delete link and the guest file system's roots."""
+    """``<Kind>Mount``: its Delete link and the guest file system's roots."""
+    root_name = f"{kind_of(m).name}Mount"
     href = _href(m, ctx)
     root = guestfs.Entry(guestfs.ROOT, guestfs.ROOT, True)
-    return Node("VmRestorePointMount", [
-        resource_layer(links([link("Delete", href, "VmRestorePointMount")]), href,
-                       "VmRestorePointMount"),
+    return Node(root_name, [
+        resource_layer(links([link("Delete", href, root_name)]), href, root_name),
         Layer(elems=[("FSRoots", ListOf([_dir_entry(root)]))])])
 
 
+def _slashed(path: str) -> str:
+    return path.replace("\\", "/").rstrip("/")
+
+
 def _entries(m: Mount, path: str, ctx: Ctx) -> Node:
+    kind = kind_of(m)
     dirs, files = guestfs.listing(m.point, path)
-    url = _href(m, ctx, path.replace("\\", "/").rstrip("/"))
+    url = _href(m, ctx, _slashed(path))
     file_nodes = [Node("FileEntry", [Layer(elems=[
         ("Path", f.path), ("Name", f.name), ("Size", f.size), ("Owner", guestfs.OWNER),
         ("ModifiedDateUTC", ctx.time(m.point.creation_ms - 86_400_000)),
-        ("Actions", links([link("Download", _href(m, ctx, f.path.replace("\\", "/"))
-                                + "?action=download")]))])]) for f in files]
-    return Node("FileSystemEntries", [
-        resource_layer(links([link("Up", _href(m, ctx), "VmRestorePointMount")]), url,
-                       "FileSystemEntries"),
+        ("Actions", links([
+            link("Download", _href(m, ctx, _slashed(f.path)) + "?action=download"),
+            link("Restore", _href(m, ctx, _slashed(f.path)) + "?action=restore")]))])])
+        for f in files]
+    return Node(kind.entries_root, [
+        resource_layer(links([link("Up", _href(m, ctx), f"{kind.name}Mount"),
+                              link("Restore", f"{url}?action=restore")]),
+                       url, kind.entries_root),
         Layer(elems=[("Files", ListOf(file_nodes)),
                      ("Directories", ListOf([_dir_entry(d) for d in dirs]))])])
 
 
-@router.post(BASE)
-async def mount(point_id: str, me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
-    """Mount a VM restore point: 202 and a ``Task`` that links the mount when done."""
-    point = _point(rt, point_id)
-    now = rt.clock.now_ms()
-    session = RestoreSession(str(uuid.uuid4()), point, "FileLevelRestore", now, None,
-                             "Working", "None", 50)
-    m = Mount(str(uuid.uuid4()), point, session)
-    RESTORE_SESSIONS.of(rt.store.data)[session.id] = session
-    MOUNTS.of(rt.store.data)[m.id] = m
-    rt.store.changed()
-    task = rt.simulation.task(
-        me.id, "MountVmRestorePoint", now, True, f'Restore point of "{point.vm_name}" mounted.',
-        ("VmRestorePointMount", f"vmRestorePoints/{vm_restore_point_id(point)}/mounts/{m.id}"),
-        point.vm_name)
-    return out.send(task_node(task, out.ctx, now), 202)
+FILE_RESTORE_SPEC = "FileRestoreSpec"
+_TARGETS = ("ToOriginalLocation", "ForDirectDownload")
+_ORIGINAL = ("Overwrite", "PermissionsOnly", "GuestCredentials")
 
 
-@router.get(BASE)
-async def list_mounts(point_id: str, _: CurrentSession, rt: RuntimeDep, out: WireDep
-                      ) -> Response:
-    """The point's mounts (``VmRestorePointMounts``)."""
-    point = _point(rt, point_id)
-    items = [mount_node(m, out.ctx) for m in MOUNTS.of(rt.store.data).values()
-             if m.point is point]
-    return out.send(Node("VmRestorePointMounts",
-                         [Layer(elems=[("VmRestorePointMounts", ListOf(items, inline=True))])]))
+def _flag(options: dict[str, Any], name: str) -> bool:
+    raw = options.get(name)
+    if raw is None:
+        return False
+    if not isinstance(raw, str) or raw.lower() not in ("true", "false"):
+        raise bad_request(f"{FILE_RESTORE_SPEC}: {name} must be true or false, not {raw!r}.")
+    return raw.lower() == "true"
 
 
-@router.get(BASE + "/{mount_id}")
-async def get_mount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep,
-                    out: WireDep) -> Response:
-    """One mount: its file system roots."""
-    return out.send(mount_node(_mount(rt, point_id, mount_id), out.ctx))
+def file_restore_options(body: bytes, content_type: str) -> dict[str, Any]:
+    """The checked ``FileRestoreSpec``: exactly one of ``ToOriginalLocation`` (optional
+    ``Overwrite`` and ``PermissionsOnly`` booleans, optional ``GuestCredentials`` with a
+    ``Username`` and a ``Password``) and ``ForDirectDownload``."""
+    tree = spec_tree(body, content_type, FILE_RESTORE_SPEC)
+    unknown = sorted(set(tree) - set(_TARGETS))
+    if unknown:
+        raise bad_request(f"{FILE_RESTORE_SPEC} has no field {unknown[0]!r} (known fields: "
+                          f"{', '.join(_TARGETS)}).")
+    chosen = [t for t in _TARGETS if t in tree]
+    if len(chosen) != 1:
+        raise bad_request(f"{FILE_RESTORE_SPEC} needs exactly one of {' and '.join(_TARGETS)}.")
+    if chosen[0] == "ForDirectDownload":
+        return {"Target": "ForDirectDownload"}
+    options = tree["ToOriginalLocation"]
+    if options == "":
+        options = {}
+    if not isinstance(options, dict):
+        raise bad_request(f"{FILE_RESTORE_SPEC}: ToOriginalLocation must hold its options as "
+                          "elements (or an object).")
+    extra = sorted(set(options) - set(_ORIGINAL))
+    if extra:
+        raise bad_request(f"{FILE_RESTORE_SPEC}: ToOriginalLocation has no field {extra[0]!r} "
+                          f"(known fields: {', '.join(_ORIGINAL)}).")
+    out: dict[str, Any] = {"Target": "ToOriginalLocation",
+                           "Overwrite": _flag(options, "Overwrite"),
+                           "PermissionsOnly": _flag(options, "PermissionsOnly")}
+    credentials = options.get("GuestCredentials")
+    if credentials is not None:
+        if not isinstance(credentials, dict):
+            raise bad_request(f"{FILE_RESTORE_SPEC}: GuestCredentials needs a Username and a "
+                              "Password.")
+        for name in ("Username", "Password"):
+            value = credentials.get(name)
+            if not isinstance(value, str) or not value.strip():
+                raise bad_request(f"{FILE_RESTORE_SPEC}: GuestCredentials needs a {name}.")
+        extra = sorted(set(credentials) - {"Username", "Password"})
+        if extra:
+            raise bad_request(f"{FILE_RESTORE_SPEC}: GuestCredentials has no field "
+                              f"{extra[0]!r}.")
+        out["Username"] = credentials["Username"].strip()
+    return out
 
 
-@router.delete(BASE + "/{mount_id}")
-async def unmount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep) -> Response:
-    """Unmount: 204; the mount's restore session stops."""
-    m = _mount(rt, point_id, mount_id)
-    now = rt.clock.now_ms()
-    m.session.state, m.session.result, m.session.progress = "Stopped", "Success", 100
-    m.session.end_ms = now
-    del MOUNTS.of(rt.store.data)[m.id]
-    rt.store.changed()
-    return Response(status_code=204)
-
-
-@router.get(BASE + "/{mount_id}/{file_path:path}")
-async def browse(point_id: str, mount_id: str, file_path: str, request: Request,
-                 _: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
-    """A directory's entries, or with ``?action=download`` a file's bytes."""
-    m = _mount(rt, point_id, mount_id)
-    action = (query_params(request).get("action") or "").lower()
-    found = guestfs.file(file_path)
-    if found is not None:
-        if action != "download":
-            raise bad_request(f"{found} is a file: add ?action=download to get it.")
-        name = found.rpartition("\\")[2]
-        return Response(guestfs.content(m.point, found), media_type="application/octet-stream",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    folder = guestfs.directory(file_path)
-    if folder is None:
+def guest_path(file_path: str) -> str:
+    """The canonical spelling of a file or directory of the guest file system, or a 404."""
+    found = guestfs.file(file_path) or guestfs.directory(file_path)
+    if found is None:
         raise EMError(404, f"No file or directory {file_path!r} in the guest file system.")
-    if action not in ("", "listall"):
-        raise bad_request("Parameter action must be listAll (or download, on a file).")
-    return out.send(_entries(m, folder, out.ctx))
+    return found
+
+
+def restore_files(rt: Runtime, owner: str, point: TaskSession, path: str, session: bool,
+                  now: int) -> Any:
+    """Start restoring ``path`` of ``point``'s guest file system: the ``Task``, with a
+    ``FileLevelRestore`` session running when ``session``."""
+    what = f'"{path}" of "{point.vm_name}"'
+    if session:
+        task, _ = start_restore(rt.simulation, rt.store, point, "FileLevelRestore", owner, now,
+                                lambda: str(uuid.uuid4()), "RestoreFiles", what)
+        return task
+    return rt.simulation.task(owner, "RestoreFiles", now, True, f"{what} restore started.")
+
+
+def _serve(kind: Kind) -> None:
+    base = f"/api/{kind.path.lower()}/{{point_id}}/mounts"
+
+    @router.post(base)
+    async def mount(point_id: str, me: CurrentSession, rt: RuntimeDep, out: WireDep
+                    ) -> Response:
+        """Mount the point: 202 and a ``Task`` that links the mount when done."""
+        point = kind.point_of(rt, point_id)
+        now = rt.clock.now_ms()
+        session = None
+        if kind.sessions:
+            session = RestoreSession(str(uuid.uuid4()), point, "FileLevelRestore", now, None,
+                                     "Working", "None", 50)
+            RESTORE_SESSIONS.of(rt.store.data)[session.id] = session
+        m = Mount(str(uuid.uuid4()), point, session)
+        MOUNTS.of(rt.store.data)[m.id] = m
+        rt.store.changed()
+        task = rt.simulation.task(
+            me.id, f"Mount{kind.name}", now, True,
+            f'{kind.what[0].upper()}{kind.what[1:]} of "{point.vm_name}" mounted.',
+            (f"{kind.name}Mount", f"{kind.path}/{kind.point_id(point)}/mounts/{m.id}"),
+            point.vm_name)
+        return out.send(task_node(task, out.ctx, now), 202)
+
+    @router.get(base)
+    async def list_mounts(point_id: str, _: CurrentSession, rt: RuntimeDep, out: WireDep
+                          ) -> Response:
+        """The point's mounts (``<Kind>Mounts``)."""
+        point = kind.point_of(rt, point_id)
+        items = [mount_node(m, out.ctx) for m in MOUNTS.of(rt.store.data).values()
+                 if m.point is point]
+        plural = f"{kind.name}Mounts"
+        return out.send(Node(plural, [Layer(elems=[(plural, ListOf(items, inline=True))])]))
+
+    @router.get(base + "/{mount_id}")
+    async def get_mount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep,
+                        out: WireDep) -> Response:
+        """One mount: its file system roots."""
+        return out.send(mount_node(_mount(rt, kind, point_id, mount_id), out.ctx))
+
+    @router.delete(base + "/{mount_id}")
+    async def unmount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep
+                      ) -> Response:
+        """Unmount: 204; the mount's restore session stops."""
+        m = _mount(rt, kind, point_id, mount_id)
+        if m.session is not None:
+            m.session.state, m.session.result, m.session.progress = "Stopped", "Success", 100
+            m.session.end_ms = rt.clock.now_ms()
+        del MOUNTS.of(rt.store.data)[m.id]
+        rt.store.changed()
+        return Response(status_code=204)
+
+    @router.get(base + "/{mount_id}/{file_path:path}")
+    async def browse(point_id: str, mount_id: str, file_path: str, request: Request,
+                     _: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
+        """A directory's entries, or with ``?action=download`` a file's bytes."""
+        m = _mount(rt, kind, point_id, mount_id)
+        action = (query_params(request).get("action") or "").lower()
+        found = guestfs.file(file_path)
+        if found is not None:
+            if action != "download":
+                raise bad_request(f"{found} is a file: add ?action=download to get it.")
+            name = found.rpartition("\\")[2]
+            return Response(guestfs.content(m.point, found),
+                            media_type="application/octet-stream",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        folder = guestfs.directory(file_path)
+        if folder is None:
+            raise EMError(404, f"No file or directory {file_path!r} in the guest file system.")
+        if action not in ("", "listall"):
+            raise bad_request("Parameter action must be listAll (or download, on a file).")
+        return out.send(_entries(m, folder, out.ctx))
+
+    @router.post(base + "/{mount_id}/{file_path:path}")
+    async def restore(point_id: str, mount_id: str, file_path: str, request: Request,
+                      me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
+        """Restore a file or directory of the mounted point: 202 and a ``Task``."""
+        if (query_params(request).get("action") or "").lower() != "restore":
+            raise bad_request("Parameter action must be restore.")
+        m = _mount(rt, kind, point_id, mount_id)
+        path = guest_path(file_path)
+        file_restore_options(await request.body(), request.headers.get("content-type", ""))
+        now = rt.clock.now_ms()
+        task = restore_files(rt, me.id, m.point, path, kind.sessions, now)
+        return out.send(task_node(task, out.ctx, now), 202)
+
+
+_serve(RESTORE_POINTS)
+_serve(REPLICA_POINTS)
