@@ -206,6 +206,8 @@ def _checked_address(rt: Runtime, fields: dict[str, str], server: BackupServer |
     address = fields.get("DnsNameOrIpAddress", "").strip()
     if not address:
         raise bad_request(f"The {_SERVER_SPEC} needs DnsNameOrIpAddress.")
+    if any(c.isspace() or not c.isprintable() for c in address):
+        raise bad_request(f"DnsNameOrIpAddress {address!r} is not a DNS name or an address.")
     if any(s is not server and address.lower() in (s.ip_or_dns_name.lower(), s.name.lower())
            for s in SERVERS.of(rt.store.data).values()):
         raise bad_request(f"The backup server {address!r} is already connected.")
