@@ -26,7 +26,7 @@ from lxml import etree
 from starlette.responses import Response
 
 from em_mock.core.errors import bad_request
-from em_mock.core.http.actions import no_body_action, spec_fields, spec_tree, task_node
+from em_mock.core.http.actions import no_body_action, spec_fields, spec_items, spec_tree, task_node
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep
 from em_mock.core.registry import register_router
 from em_mock.core.runtime import Runtime
@@ -118,19 +118,6 @@ def _bare(uid: str) -> str:
     return uid.strip().rsplit(":", 1)[-1].lower()
 
 
-def _items(value: Any, *wrappers: str) -> list[Any]:
-    """A repeated element as a list: XML gives one dict or a list under the item's name,
-    JSON a list (possibly under a plural wrapper)."""
-    if isinstance(value, dict):
-        for name in wrappers:
-            if name in value:
-                return _items(value[name])
-        return [value]
-    if isinstance(value, list):
-        return value
-    return [] if value in ("", None) else [value]
-
-
 def _text(tree: dict[str, Any], name: str, spec: str, required: bool) -> str | None:
     raw = tree.get(name)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -162,7 +149,7 @@ def vapp_restore_options(body: bytes, content_type: str, p: VAppPoint, rt: Runti
     _text(tree, "OrgVdcRef", SPEC, True)
     _text(tree, "vAppNewName", SPEC, False)
     own = {vm_restore_point_id(t) for t in p.tasks}
-    params = _items(tree.get("VmsRestoreParameters"), "VmRestoreParameters",
+    params = spec_items(tree.get("VmsRestoreParameters"), "VmRestoreParameters",
                     "VmsRestoreParameters")
     for item in params:
         if not isinstance(item, dict):

@@ -32,6 +32,7 @@ from em_mock.core.http.actions import spec_tree, task_node
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, query_params
 from em_mock.core.registry import register_router
 from em_mock.core.runtime import Runtime
+from em_mock.core.wire import documents as docs
 from em_mock.core.wire.documents import Ctx
 from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_layer
 from em_mock.families.jobs.model import TaskSession
@@ -232,8 +233,7 @@ def _serve(kind: Kind) -> None:
         point = kind.point_of(rt, point_id)
         items = [mount_node(m, out.ctx) for m in MOUNTS.of(rt.store.data).values()
                  if m.point is point]
-        plural = f"{kind.name}Mounts"
-        return out.send(Node(plural, [Layer(elems=[(plural, ListOf(items, inline=True))])]))
+        return out.send(docs.entity_list(f"{kind.name}Mounts", items))
 
     @router.get(base + "/{mount_id}")
     async def get_mount(point_id: str, mount_id: str, _: CurrentSession, rt: RuntimeDep,

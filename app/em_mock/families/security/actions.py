@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from em_mock.core.errors import EMError, bad_request
-from em_mock.core.http.actions import spec_tree, task_node
+from em_mock.core.http.actions import spec_items, spec_tree, task_node
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, query_params
 from em_mock.core.registry import register_router
 from em_mock.core.runtime import Runtime
@@ -50,19 +50,6 @@ REBUILD_SPEC = "RebuildScopeJobSpec"
 _REBUILDS = ("RebuildAll", "RebuildUnprocessed", "RebuildForCurrentUser")
 # urn:<Platform>:<ObjectType>:<host>.<object>, as hierarchy references are written.
 _PLATFORMS = {"vmware": "VMware", "hyperv": "Hyperv", "vcloud": "vCloud"}
-
-
-def _items(value: Any, *wrappers: str) -> list[Any]:
-    """A repeated element as a list: XML gives one dict or a list under the item's name,
-    JSON a list, possibly under a plural wrapper."""
-    if isinstance(value, dict):
-        for name in wrappers:
-            if name in value:
-                return _items(value[name])
-        return [value]
-    if isinstance(value, list):
-        return value
-    return [] if value in ("", None) else [value]
 
 
 def _text(tree: dict[str, Any], name: str, spec: str, *, required: bool) -> str | None:
@@ -151,7 +138,7 @@ def new_account(rt: Runtime, tree: dict[str, Any]) -> EnterpriseAccount:
     if any(a.name.lower() == name.lower() for a in ACCOUNTS.of(rt.store.data).values()):
         raise bad_request(f"{spec}: an account named {name!r} exists already.")
     raw_roles = tree.get("Roles")
-    entries = _items(raw_roles, "EnterpriseRoles", "EnterpriseRole")
+    entries = spec_items(raw_roles, "EnterpriseRoles", "EnterpriseRole")
     if not entries:
         raise bad_request(f"The {spec} needs Roles with at least one EnterpriseRoleUid.")
     roles: list[EnterpriseRole] = []
@@ -161,7 +148,7 @@ def new_account(rt: Runtime, tree: dict[str, Any]) -> EnterpriseAccount:
         if role not in roles:
             roles.append(role)
     allow_all = _bool(tree, "AllowRestoreAllVms", spec, required=True)
-    scopes = [_scope(rt, item, spec) for item in _items(
+    scopes = [_scope(rt, item, spec) for item in spec_items(
         tree.get("HierarchyScopeObjects"), "HierarchyScopeItems", "HierarchyScopeItem")]
     if allow_all is False and not scopes:
         raise bad_request(f"{spec}: an account that may not restore all VMs needs "
