@@ -119,7 +119,7 @@ def test_catalog_browse_and_guest_file_restore(client, auth):
     assert bad.status_code == 400 and "FileRestoreSpec" in error_of(bad)["Message"]
 
 
-@pytest.mark.parametrize("body,words", [
+BAD_SPECS = [
     (b"<FileRestoreSpec/>", "exactly one of"),
     (f'<FileRestoreSpec xmlns="{NS}"><ToOriginalLocation/><ForDirectDownload/>'
      "</FileRestoreSpec>".encode(), "exactly one of"),
@@ -130,13 +130,18 @@ def test_catalog_browse_and_guest_file_restore(client, auth):
      "needs a Password"),
     (f'<FileRestoreSpec xmlns="{NS}"><Elsewhere/></FileRestoreSpec>'.encode(),
      "no field 'Elsewhere'"),
-])
-def test_bad_file_restore_specs_are_400s_that_name_the_problem(client, auth, body, words):
+]
+
+
+def test_bad_file_restore_specs_are_400s_that_name_the_problem(client, auth, runtime):
     _, mount = _mount(client, auth, "vmRestorePoints")
-    response = client.post(mount + "/C:/Windows?action=restore", content=body,
-                           headers={**auth, **XML_BODY})
-    assert response.status_code == 400, response.text
-    assert words in error_of(response)["Message"]
+    before = len(RESTORE_SESSIONS.of(runtime.store.data))
+    for body, words in BAD_SPECS:
+        response = client.post(mount + "/C:/Windows?action=restore", content=body,
+                               headers={**auth, **XML_BODY})
+        assert response.status_code == 400, response.text
+        assert words in error_of(response)["Message"]
+    assert len(RESTORE_SESSIONS.of(runtime.store.data)) == before
 
 
 _leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6))
@@ -147,7 +152,7 @@ _options = st.dictionaries(st.sampled_from(["Overwrite", "PermissionsOnly", "Gue
                                max_size=3)), max_size=4)
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=st.dictionaries(st.sampled_from(["ToOriginalLocation", "ForDirectDownload",
                                              "Other"]),

@@ -9,11 +9,15 @@ import json
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from em_mock import Settings, create_app
+from em_mock.core.runtime import Runtime
 from em_mock.families.security.model import ACCOUNTS, ROLES
-from tests.helpers import JSON, NS, Q, error_of, xml
+from tests.conftest import EPOCH_MS
+from tests.helpers import JSON, NS, Q, error_of, logon, xml
 
 VM_REF = "urn:VMware:Vm:3986a06e-0598-4451-a05e-44950e536319.vm-1001"
 
@@ -135,7 +139,7 @@ def test_unknown_accounts_roles_and_scopes_are_404(client, auth, runtime):
         assert xml(response.content).tag == Q + "Error"
 
 
-@pytest.mark.parametrize("body,words", [
+BAD_SPECS = [
     ({"AccountType": "Robot"}, "AccountType must be one of"),
     ({"AccountName": "nodomain"}, "DOMAIN\\Name"),
     ({"Roles": {"EnterpriseRoles": []}}, "at least one EnterpriseRoleUid"),
@@ -147,14 +151,19 @@ def test_unknown_accounts_roles_and_scopes_are_404(client, auth, runtime):
     ({"HierarchyScopeObjects": {"HierarchyScopeItems": [{"HierarchyObjRef": "vm-1"}]}},
      "not a hierarchy reference"),
     ({"Favourite": "yes"}, "no field 'Favourite'"),
-])
-def test_bad_account_specs_are_400s_that_name_the_problem(client, auth, runtime, body, words):
-    spec = {"AccountType": "User", "AccountName": "EXAMPLE\\someone",
-            "Roles": {"EnterpriseRoles": [{"EnterpriseRoleUid": _role_uids(runtime)[0]}]},
-            "AllowRestoreAllVms": True, **body}
-    response = _post(client, auth, "/api/security/accounts", spec, True)
-    assert response.status_code == 400, response.text
-    assert words in error_of(response)["Message"]
+]
+
+
+def test_bad_account_specs_are_400s_that_name_the_problem(client, auth, runtime):
+    before = len(ACCOUNTS.of(runtime.store.data))
+    for body, words in BAD_SPECS:
+        spec = {"AccountType": "User", "AccountName": "EXAMPLE\\someone",
+                "Roles": {"EnterpriseRoles": [{"EnterpriseRoleUid": _role_uids(runtime)[0]}]},
+                "AllowRestoreAllVms": True, **body}
+        response = _post(client, auth, "/api/security/accounts", spec, True)
+        assert response.status_code == 400, response.text
+        assert words in error_of(response)["Message"]
+    assert len(ACCOUNTS.of(runtime.store.data)) == before
 
 
 def test_rebuild_and_action_parameters_are_checked(client, auth):
@@ -168,7 +177,7 @@ def test_rebuild_and_action_parameters_are_checked(client, auth):
 _leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fields=st.dictionaries(
     st.sampled_from(["AccountType", "AccountName", "Roles", "AllowRestoreAllVms",
@@ -188,3 +197,29 @@ def test_any_json_account_spec_is_a_201_or_a_400_that_changes_nothing(client, au
         assert after == before
     else:
         assert len(after) == len(before) + 1
+
+
+def test_scope_objects_and_vapps_round_trip_through_the_state():
+    runtime = Runtime.create(Settings(epoch=EPOCH_MS, frozen_clock=True, backup_servers=1,
+                                      sessions=10))
+    with TestClient(create_app(runtime=runtime), base_url="http://testserver") as client:
+        _round_trip(client, {"X-RestSvcSessionId": logon(client)}, runtime)
+
+
+def _round_trip(client: Any, auth: dict[str, str], runtime: Runtime) -> None:
+    account = next(iter(ACCOUNTS.of(runtime.store.data).values()))
+    body = {"HierarchyObjRef": VM_REF, "ObjectName": "vbr01-vm01"}
+    response = _post(client, auth, f"/api/security/accounts/{account.id}/scopes", body, True)
+    assert response.status_code == 202, response.text
+    state = client.get("/mock/state")
+    assert state.status_code == 200
+    document = state.json()
+    [scope] = document["EnterpriseAccountScopes"]
+    assert scope["HierarchyObjRef"] == VM_REF and scope["State"] == "Unprocessed"
+    assert document["VApps"]
+    assert client.put("/mock/state", content=state.content,
+                      headers={"Content-Type": "application/json"}).status_code == 200
+    assert client.get("/mock/state").content == state.content
+    listed = client.get(f"/api/security/accounts/{account.id}/scopes", headers={**auth, **JSON})
+    assert [s["Name"] for s in listed.json()["EnterpriseAccountHierarchyScopes"]] == [
+        "vbr01-vm01"]
