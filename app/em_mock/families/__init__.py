@@ -56,6 +56,7 @@ import em_mock.families.restore.queries
 import em_mock.families.restore.quickbackup
 import em_mock.families.restore.routes
 import em_mock.families.restore.shapes
+import em_mock.families.security.actions
 import em_mock.families.security.data
 import em_mock.families.security.fixtures
 import em_mock.families.security.routes

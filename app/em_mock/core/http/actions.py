@@ -173,6 +173,20 @@ def spec_tree(body: bytes, content_type: str, spec: str) -> dict[str, Any]:
     return tree if isinstance(tree, dict) else {}
 
 
+def spec_items(value: Any, *wrappers: str) -> list[Any]:
+    """A repeated field of a :func:`spec_tree` as a list: XML gives one dict or a list
+    under the item's name, JSON a list, either possibly under a wrapper named in
+    ``wrappers`` (``{"EnterpriseRoles": [...]}``); an empty or missing field is ``[]``."""
+    if isinstance(value, dict):
+        for name in wrappers:
+            if name in value:
+                return spec_items(value[name])
+        return [value]
+    if isinstance(value, list):
+        return value
+    return [] if value in ("", None) else [value]
+
+
 def no_body_action(request: Request, allowed: tuple[str, ...]) -> str:
     """The ``action`` parameter of an action that takes no body, checked against ``allowed``."""
     action = (query_params(request).get("action") or "").lower()

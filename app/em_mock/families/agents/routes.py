@@ -81,7 +81,7 @@ serve(router, Collection(
     listed=lambda rt: recent(rt, _points(rt))))
 serve_mounts(router, MountKind(
     "AgentRestorePoint", "agent restore point", "agents/agentRestorePoints", _points,
-    agent_restore_point_id, lists_session=False, full_links=True))
+    agent_restore_point_id, sessions=False, list_filters=True))
 
 
 def _agent_list(path: str, resource: ResourceType,

@@ -4,12 +4,17 @@ password keys.
 Statuses follow each action's own documentation page: creating credentials answers 201
 with the new ``CredentialsInfo``; creating a password key answers 202 with a ``Task``
 (the key exists at once; the finished task links to it); edits and deletions answer 204.
-Connecting a backup server answers 202 with a ``Task`` likewise.
+Connecting a backup server answers 202 with a ``Task`` likewise; editing one (``PUT``)
+204. Disconnecting one (``DELETE``) answers 204 only when nothing in the data refers to
+it any more (no jobs, repositories, managed servers, sessions, ...); otherwise 409 with
+an ``Error`` that names what still does, and nothing changes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -18,6 +23,7 @@ from em_mock.core.errors import EMError, bad_request
 from em_mock.core.http.actions import spec_fields, task_node
 from em_mock.core.http.deps import CurrentSession, RuntimeDep, WireDep, query_params
 from em_mock.core.registry import LogonLink, register_logon_links, register_router
+from em_mock.core.runtime import Runtime
 from em_mock.families.infrastructure.model import (
     CREDENTIALS,
     PASSWORD_KEYS,
@@ -181,10 +187,7 @@ async def add_backup_server(request: Request, me: CurrentSession, rt: RuntimeDep
     missing = [key for key in _SERVER_REQUIRED if not fields.get(key, "").strip()]
     if missing:
         raise bad_request(f"The {_SERVER_SPEC} needs {', '.join(missing)}.")
-    address = fields["DnsNameOrIpAddress"].strip()
-    if any(s.ip_or_dns_name.lower() == address.lower() or s.name.lower() == address.lower()
-           for s in SERVERS.of(rt.store.data).values()):
-        raise bad_request(f"The backup server {address!r} is already connected.")
+    address = _checked_address(rt, fields, None)
     server = BackupServer(str(uuid.uuid4()), address, fields["Description"],
                           _port(fields, "Port", 9392), wcf_port=_port(fields, "WcfPort", 9405),
                           certificate_thumbprint=fields.get("VbrCertificateThumbprint", ""),
@@ -196,6 +199,66 @@ async def add_backup_server(request: Request, me: CurrentSession, rt: RuntimeDep
                               f"Backup server {address} connected.",
                               ("BackupServer", f"backupServers/{server.id}"), server.name)
     return out.send(task_node(task, out.ctx, now), 202)
+
+
+def _checked_address(rt: Runtime, fields: dict[str, str], server: BackupServer | None) -> str:
+    """The spec's ``DnsNameOrIpAddress``: required, and no other server's."""
+    address = fields.get("DnsNameOrIpAddress", "").strip()
+    if not address:
+        raise bad_request(f"The {_SERVER_SPEC} needs DnsNameOrIpAddress.")
+    if any(c.isspace() or not c.isprintable() for c in address):
+        raise bad_request(f"DnsNameOrIpAddress {address!r} is not a DNS name or an address.")
+    if any(s is not server and address.lower() in (s.ip_or_dns_name.lower(), s.name.lower())
+           for s in SERVERS.of(rt.store.data).values()):
+        raise bad_request(f"The backup server {address!r} is already connected.")
+    return address
+
+
+@router.put("/api/backupservers/{server_id}")
+async def edit_backup_server(server_id: str, request: Request, _: CurrentSession,
+                             rt: RuntimeDep) -> Response:
+    """Change a backup server's address, description, ports or thumbprint: 204.
+
+    ``DnsNameOrIpAddress`` is required (and becomes the server's name, as on connecting);
+    the credentials fields are accepted and not kept. Nothing changes on a 400."""
+    server = server_of(rt, server_id)
+    fields = await _fields(request, (_SERVER_SPEC,), _SERVER_FIELDS)
+    address = _checked_address(rt, fields, server)
+    port = _port(fields, "Port", server.port)
+    wcf_port = _port(fields, "WcfPort", server.wcf_port)
+    server.name = server.ip_or_dns_name = address
+    server.port, server.wcf_port = port, wcf_port
+    server.description = fields.get("Description", server.description)
+    server.certificate_thumbprint = fields.get("VbrCertificateThumbprint",
+                                               server.certificate_thumbprint)
+    rt.store.changed()
+    return Response(status_code=204)
+
+
+def _refers_to(row: Any, server: BackupServer) -> bool:
+    if getattr(row, "backup_server", None) is server:
+        return True
+    return dataclasses.is_dataclass(row) and any(
+        getattr(row, f.name, None) is server for f in dataclasses.fields(row))
+
+
+def dependants(rt: Runtime, server: BackupServer) -> list[str]:
+    """The tables of the data that hold something referring to ``server``."""
+    return [name.replace("_", " ") for name, rows in rt.store.data.tables.items()
+            if any(row is not server and _refers_to(row, server) for row in rows.values())]
+
+
+@router.delete("/api/backupservers/{server_id}")
+async def delete_backup_server(server_id: str, _: CurrentSession, rt: RuntimeDep) -> Response:
+    """Disconnect a backup server that nothing refers to: 204; otherwise 409."""
+    server = server_of(rt, server_id)
+    held = dependants(rt, server)
+    if held:
+        raise EMError(409, f"The backup server {server.name!r} still has {', '.join(held)}: "
+                           "em-mock disconnects only a server nothing refers to.")
+    del SERVERS.of(rt.store.data)[server.id]
+    rt.store.changed()
+    return Response(status_code=204)
 
 
 # The real server offers this as a Create link of the logon session, after the two

@@ -1,15 +1,22 @@
 """The guest file catalog: ``/catalog/vms`` (every VM that has a restore point), a VM's
 restore points under it, and a point's guest file system (``guestfs``), browsed without
-a mount. A catalog VM's id in paths is its name (any case)."""
+a mount. A catalog VM's id in paths is its name (any case).
+
+Actions: ``POST .../vmRestorePoints/{id}?action=browse`` answers 200 (as the vendor's page
+says) with a ``Task`` whose finished form links the point's ``guestfs``; ``POST
+.../guestfs/{path}?action=restore`` restores a file or directory to its original place (an
+empty body, or a ``FileRestoreSpec`` as on mounts): 202 and a ``Task``; a
+``FileLevelRestore`` session runs on the clock."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from em_mock.core.errors import EMError
+from em_mock.core.http.actions import no_body_action, task_node
 from em_mock.core.http.collections import Collection, Sub, by_id, serve
 from em_mock.core.http.deps import CurrentSession, EntityFormat, RuntimeDep, WireDep
 from em_mock.core.registry import (
@@ -30,6 +37,7 @@ from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_la
 from em_mock.families.jobs.model import TaskSession
 from em_mock.families.jobs.shapes import task_name
 from em_mock.families.restore import guestfs
+from em_mock.families.restore.mounts import file_restore_options, guest_path, restore_files
 from em_mock.families.restore.points import POINT_TASKS, vm_restore_point_id
 
 router = register_router(APIRouter())
@@ -150,6 +158,37 @@ async def guest_dir(vm: str, point_id: str, file_path: str, _: CurrentSession,
     if folder is None:
         raise EMError(404, f"No directory {file_path!r} in the guest file system.")
     return out.send(_entries(t, folder, out.ctx, "FileSystemEntries"))
+
+
+@router.post(POINT)
+async def browse(vm: str, point_id: str, request: Request, me: CurrentSession, rt: RuntimeDep,
+                 out: WireDep) -> Response:
+    """Open the point's guest file system for browsing: 200 and a ``Task``."""
+    no_body_action(request, ("browse",))
+    t = _point(rt, vm, point_id)
+    now = rt.clock.now_ms()
+    task = rt.simulation.task(
+        me.id, "BrowseGuestFileSystem", now, True,
+        f'Guest file system of "{t.vm_name}" ready to browse.',
+        ("FileSystemEntry",
+         f"catalog/vms/{t.vm_name}/vmRestorePoints/{vm_restore_point_id(t)}/guestfs"),
+        t.vm_name)
+    return out.send(task_node(task, out.ctx, now), 200)
+
+
+@router.post(POINT + "/guestfs/{file_path:path}")
+async def restore_guest_files(vm: str, point_id: str, file_path: str, request: Request,
+                              me: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
+    """Restore a file or directory of the point to its original place: 202 and a ``Task``."""
+    no_body_action(request, ("restore",))
+    t = _point(rt, vm, point_id)
+    path = guest_path(file_path)
+    body = await request.body()
+    if body.strip():
+        file_restore_options(body, request.headers.get("content-type", ""))
+    now = rt.clock.now_ms()
+    task = restore_files(rt, me.id, t, path, True, now)
+    return out.send(task_node(task, out.ctx, now), 202)
 
 
 register_logon_links(*collection_links("catalog/vms", "CatalogVm", 130, 470))

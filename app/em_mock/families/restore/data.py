@@ -1,13 +1,14 @@
-"""Seeded restore sessions: a few restores from each backup server's restore points, on a
-random stream of their own (so adding them moved none of the other data)."""
+"""Seeded restore sessions: a few restores from each backup server's restore points, and
+the vApps whose points the vApp restore and replica point lists show; each on a random
+stream of its own (so adding them moved none of the other data)."""
 
 from __future__ import annotations
 
 import random
 
 from em_mock.core.generate import SeedContext, Seeder, new_guid, register_seeders
-from em_mock.families.jobs.model import JOB_SESSIONS, TaskSession, leaves_restore_point
-from em_mock.families.restore.model import RESTORE_SESSIONS, RestoreSession
+from em_mock.families.jobs.model import JOB_SESSIONS, JOBS, TaskSession, leaves_restore_point
+from em_mock.families.restore.model import RESTORE_SESSIONS, VAPPS, RestoreSession, VApp
 
 PER_SERVER = 4
 HOUR_MS = 3_600_000
@@ -37,5 +38,25 @@ def _restore_sessions(ctx: SeedContext) -> None:
         table[s.id] = s
 
 
+def _vapps(ctx: SeedContext) -> None:
+    """Per backup server, the first backup job and the first replication job protect a
+    vApp (``vbr01-vapp01``): two or three of their VMs."""
+    rng = random.Random(f"{ctx.seed}-vapps")
+    table = VAPPS.of(ctx.data)
+    taken: set[tuple[str, bool]] = set()
+    counters: dict[str, int] = {}
+    for job in JOBS.of(ctx.data).values():
+        key = (job.backup_server.id, job.is_replica)
+        if job.job_type not in ("Backup", "Replica") or key in taken or len(job.vms) < 2:
+            continue
+        taken.add(key)
+        tag = job.backup_server.name.split(".")[0]
+        counters[tag] = counters.get(tag, 0) + 1
+        members = job.vms[:rng.randint(2, min(3, len(job.vms)))]
+        vapp = VApp(new_guid(rng), f"{tag}-vapp{counters[tag]:02d}", job,
+                    tuple(vm.uid for vm in members))
+        table[vapp.id] = vapp
+
+
 # After every other step: the restores need the job sessions' restore points.
-register_seeders(Seeder(40, _restore_sessions))
+register_seeders(Seeder(40, _restore_sessions), Seeder(58, _vapps))

@@ -1,5 +1,5 @@
 """The ``RestoreSessions`` fixture section: restores from VM restore points, with the run
-of any restore still in flight."""
+of any restore still in flight; and ``VApps``: the vApps whose VMs a job protects."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, TimeWriter, claim, items, read_run
-from em_mock.families.jobs.model import TASK_SESSIONS, leaves_restore_point
+from em_mock.families.jobs.model import JOBS, TASK_SESSIONS, leaves_restore_point
 from em_mock.families.restore.model import (
     RESTORE_JOB_TYPES,
     RESTORE_RESULTS,
     RESTORE_SESSIONS,
     RESTORE_STATES,
+    VAPPS,
     RestoreSession,
+    VApp,
 )
 from em_mock.families.restore.points import vm_restore_point_id
 from em_mock.families.restore.runs import RESTORE_RUNS, RestoreRun
@@ -72,4 +74,34 @@ def _write(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     return out
 
 
-register_sections(Section("RestoreSessions", 75, _read, _write))
+_VAPP_KEYS = ("UID", "Name", "JobUid", "VmUids")
+
+
+def _read_vapps(reader: Reader, docs: Documents, data: DataSet) -> None:
+    jobs = JOBS.of(data)
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "VApps"):
+        reader.unknown_keys(src, _VAPP_KEYS)
+        guid = reader.uid(src, "UID", "VApp")
+        name = reader.value(src, "Name", str, required=True, default="")
+        job_id = reader.uid(src, "JobUid", "Job")
+        job = jobs.get(job_id or "")
+        if job_id and job is None:
+            reader.error(src, "JobUid", f"no job has the UID {job_id}")
+        members = reader.value(src, "VmUids", list, required=True, default=[])
+        known = {vm.uid for vm in job.vms} if job is not None else set()
+        for raw in members:
+            if job is not None and raw not in known:
+                reader.error(src, "VmUids", f"the job {job.name!r} protects no VM {raw!r}")
+        if job is None or not claim(reader, seen, src, guid):
+            continue
+        VAPPS.of(data)[guid or ""] = VApp(guid or "", name, job, tuple(str(m) for m in members))
+
+
+def _write_vapps(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{"UID": urn("VApp", v.id), "Name": v.name, "JobUid": urn("Job", v.job.id),
+             "VmUids": list(v.vm_uids)} for v in VAPPS.of(data).values()]
+
+
+register_sections(Section("RestoreSessions", 75, _read, _write),
+                  Section("VApps", 240, _read_vapps, _write_vapps))

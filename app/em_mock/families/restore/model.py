@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from em_mock.core.tables import Table
 from em_mock.families.infrastructure.model import BackupServer
-from em_mock.families.jobs.model import TaskSession
+from em_mock.families.jobs.model import Job, TaskSession
 
 RESTORE_JOB_TYPES = ("FileLevelRestore", "RestoreVm")
 RESTORE_STATES = ("Starting", "Stopping", "Working", "Stopped")
@@ -46,13 +46,28 @@ RESTORE_SESSIONS: Table[RestoreSession] = Table("restore_sessions")
 
 @dataclass(slots=True, eq=False)
 class Mount:
-    """A VM or agent restore point mounted for file-level restore, with the restore session that
-    stays ``Working`` until it is unmounted."""
+    """A VM restore point, VM replica point or agent restore point mounted for file-level
+    restore, with the restore session that stays ``Working`` until it is unmounted (only VM
+    restore point mounts have one: restore sessions are of VM restore points)."""
 
     id: str
     point: TaskSession
-    session: RestoreSession
+    session: RestoreSession | None
 
 
 # Mounts are not part of the fixture format: loading or replacing the data drops them.
 MOUNTS: Table[Mount] = Table("restore_mounts")
+
+
+@dataclass(slots=True, eq=False)
+class VApp:
+    """A vCloud Director vApp whose VMs a job protects: its vApp restore (or replica)
+    points are the job's points of those VMs, one per job session."""
+
+    id: str
+    name: str
+    job: Job
+    vm_uids: tuple[str, ...]
+
+
+VAPPS: Table[VApp] = Table("vapps")

@@ -28,6 +28,7 @@ from em_mock.families.jobs.model import (
     leaves_replica_point,
     leaves_restore_point,
 )
+from em_mock.families.restore.model import VAPPS, VApp
 
 DAY_MS = 86_400_000
 
@@ -170,3 +171,69 @@ def held_replicas(store: Store) -> list[Held]:
     return store.get(("held", "replicas"),
                      lambda: [Held(j, repository_of(j, store))
                               for j in REPLICA_JOBS.rows(store)])
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class VAppPoint:
+    """A vApp's restore (or replica) point: what one session of its job left of the vApp's
+    VMs (their VM restore or replica points, in task order)."""
+
+    vapp: VApp
+    tasks: tuple[TaskSession, ...]
+
+    @property
+    def first(self) -> TaskSession:
+        """The first VM's task: the point's time and its restore point are that task's."""
+        return self.tasks[0]
+
+    @property
+    def creation_ms(self) -> int:
+        """When the point was made (its first VM's)."""
+        return self.tasks[0].creation_ms
+
+    @property
+    def is_replica(self) -> bool:
+        """A vApp replica point (else a vApp restore point)."""
+        return self.vapp.job.is_replica
+
+
+def _vapp_points(store: Store, tasks: list[TaskSession]) -> list[VAppPoint]:
+    by_job: dict[str, list[VApp]] = {}
+    for vapp in VAPPS.rows(store):
+        by_job.setdefault(vapp.job.id, []).append(vapp)
+    groups: dict[tuple[str, str], list[TaskSession]] = {}
+    members: dict[str, VApp] = {}
+    for t in tasks:
+        for vapp in by_job.get(t.session.job.id, ()):
+            if t.vm_uid in vapp.vm_uids:
+                groups.setdefault((vapp.id, t.session.id), []).append(t)
+                members[vapp.id] = vapp
+    return [VAppPoint(members[vapp_id], tuple(ts)) for (vapp_id, _), ts in groups.items()]
+
+
+def vapp_restore_points(store: Store) -> list[VAppPoint]:
+    """Every vApp restore point, oldest first (cached per data version)."""
+    return store.get(("vapp points", "restore"),
+                     lambda: _vapp_points(store, POINT_TASKS.rows(store)))
+
+
+def vapp_replica_points(store: Store) -> list[VAppPoint]:
+    """Every vApp replica point, oldest first (cached per data version)."""
+    return store.get(("vapp points", "replica"),
+                     lambda: _vapp_points(store, REPLICA_POINT_TASKS.rows(store)))
+
+
+def vapp_point_id(p: VAppPoint) -> str:
+    """The id of a vApp restore or replica point."""
+    kind = "VAppReplicaPoint" if p.is_replica else "VAppRestorePoint"
+    return derived_id(kind, f"{p.vapp.id} {p.first.session.id}")
+
+
+def vapp_point_name(p: VAppPoint) -> str:
+    """A vApp point's name as the query service matches it (EM 12 form)."""
+    return f"{p.vapp.name}@{name_suffix(p.creation_ms)}"
+
+
+def vapp_ref(vapp: VApp) -> str:
+    """The vApp's hierarchy reference."""
+    return f"urn:vCloud:Vapp:{vapp.job.backup_server.id}.urn:vcloud:vapp:{vapp.id}"

@@ -33,6 +33,10 @@ from em_mock.families.restore.points import (
     replica_id,
     restore_point_id,
     sql_short_date,
+    vapp_point_id,
+    vapp_point_name,
+    vapp_replica_points,
+    vapp_restore_points,
     vm_point_name,
     vm_replica_point_id,
     vm_restore_point_id,
@@ -157,6 +161,38 @@ RESTORE_SESSION = QueryType(
     ),
 )
 
-register_query_types(RESTORE_SESSION)
+VAPP_RESTORE_POINT = QueryType(
+    name="vAppRestorePoint", plural="VAppRestorePoints", rows=vapp_restore_points,
+    fields=(
+        QueryField("UID", Kind.UID, vapp_point_id, uid_type="VAppRestorePoint"),
+        QueryField("Name", Kind.STRING, vapp_point_name),
+        QueryField("CreationTime", Kind.DATETIME, lambda p: p.creation_ms),
+        QueryField("Type", Kind.ENUM, lambda p: "Full" if is_full(p.first) else "Increment",
+                   values=RESTORE_TYPES),
+        QueryField("Algorithm", Kind.ENUM,
+                   lambda p: "Full" if is_full(p.first) else "Incremental", values=ALGORITHMS),
+        QueryField("RestorePointId", Kind.UID, lambda p: restore_point_id(p.first),
+                   uid_type="RestorePoint"),
+        QueryField("VAppDisplayName", Kind.STRING, lambda p: p.vapp.name),
+        *server_fields(lambda p: p.vapp.job.backup_server),
+    ),
+)
+VAPP_REPLICA_POINT = QueryType(
+    name="vAppReplicaPoint", plural="VAppReplicaPoints", rows=vapp_replica_points,
+    fields=(
+        QueryField("UID", Kind.UID, vapp_point_id, uid_type="VAppReplicaPoint"),
+        QueryField("Name", Kind.STRING, vapp_point_name),
+        QueryField("vAppDisplayName", Kind.STRING, lambda p: p.vapp.name),
+        QueryField("CreationTime", Kind.DATETIME, lambda p: p.creation_ms),
+        QueryField("vAppName", Kind.STRING, lambda p: p.vapp.name),
+        QueryField("Type", Kind.ENUM, lambda p: "Snapshot", values=REPLICA_TYPES),
+        QueryField("Algorithm", Kind.ENUM, lambda p: "Incremental", values=ALGORITHMS),
+        QueryField("ReplicaUid", Kind.UID, lambda p: replica_id(p.vapp.job), uid_type="Replica"),
+        QueryField("ReplicaName", Kind.STRING, lambda p: p.vapp.job.name),
+        *server_fields(lambda p: p.vapp.job.backup_server),
+    ),
+)
+
+register_query_types(RESTORE_SESSION, VAPP_RESTORE_POINT, VAPP_REPLICA_POINT)
 register_query_types(BACKUP, BACKUP_FILE, REPLICA, RESTORE_POINT, VM_RESTORE_POINT,
                      VM_REPLICA_POINT)

@@ -22,6 +22,7 @@ from em_mock.core.http.collections import (
     serve_sub,
     table_items,
 )
+from em_mock.core.http.deps import find
 from em_mock.core.registry import (
     LogonLink,
     collection_links,
@@ -32,17 +33,22 @@ from em_mock.core.runtime import Runtime
 from em_mock.families.agents.model import leaves_agent_point
 from em_mock.families.agents.shapes import AGENT_RESTORE_POINT
 from em_mock.families.infrastructure.routes import REPOSITORY_COLLECTION
+from em_mock.families.jobs.model import TaskSession
 from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.families.restore.points import (
     ALL_POINT_TASKS,
     POINT_TASKS,
     REPLICA_POINT_TASKS,
+    VAppPoint,
     backup_file_id,
     backup_id,
     held_backups,
     held_replicas,
     replica_id,
     restore_point_id,
+    vapp_point_id,
+    vapp_replica_points,
+    vapp_restore_points,
     vm_replica_point_id,
     vm_restore_point_id,
 )
@@ -52,6 +58,8 @@ from em_mock.families.restore.shapes import (
     REPLICA,
     RESTORE_POINT,
     RESTORE_SESSION,
+    VAPP_REPLICA_POINT,
+    VAPP_RESTORE_POINT,
     VM_REPLICA_POINT,
     VM_RESTORE_POINT,
 )
@@ -102,6 +110,33 @@ _backup_files = by_id("backup files", _all_points, backup_file_id)
 _backups = by_id("backups", lambda rt: held_backups(rt.store), lambda b: backup_id(b.job))
 _replicas = by_id("replicas", lambda rt: held_replicas(rt.store), lambda b: replica_id(b.job))
 
+
+
+def vm_restore_point_of(rt: Runtime, point_id: str) -> TaskSession:
+    """The backup task that left the VM restore point ``point_id``, or a 404."""
+    found: TaskSession = find(_vm_restore_points(rt), point_id, "VM restore point")
+    return found
+
+
+def vm_replica_point_of(rt: Runtime, point_id: str) -> TaskSession:
+    """The replication task that left the VM replica point ``point_id``, or a 404."""
+    found: TaskSession = find(_vm_replica_points(rt), point_id, "VM replica point")
+    return found
+
+
+_vapp_restore_points = by_id("vapp restore points", lambda rt: vapp_restore_points(rt.store),
+                             vapp_point_id)
+_vapp_replica_points = by_id("vapp replica points", lambda rt: vapp_replica_points(rt.store),
+                             vapp_point_id)
+
+
+def vapp_point_of(rt: Runtime, point_id: str, replica: bool) -> VAppPoint:
+    """The vApp restore (or replica) point ``point_id``, or a 404."""
+    if replica:
+        return find(_vapp_replica_points(rt), point_id, "vApp replica point")  # type: ignore[no-any-return]
+    return find(_vapp_restore_points(rt), point_id, "vApp restore point")  # type: ignore[no-any-return]
+
+
 serve(router, Collection(BACKUP, "backup", _backups, subs=(
     Sub("restorePoints", RESTORE_POINT, _of_job(_all_points)),
     Sub("backupFiles", BACKUP_FILE, _of_job(_all_points)),
@@ -116,8 +151,8 @@ serve(router, Collection(
     listed=lambda rt: recent(rt, _all_points(rt)), subs=(
         Sub("vmRestorePoints", VM_RESTORE_POINT, _if_vm),
         Sub("backupFiles", BACKUP_FILE, _itself),
-        # vApp points: the mock has no vCloud jobs.
-        Sub("vAppRestorePoints", VM_RESTORE_POINT, _none),
+        Sub("vAppRestorePoints", VAPP_RESTORE_POINT,
+            lambda rt, t: [p for p in vapp_restore_points(rt.store) if t in p.tasks]),
         Sub("agentRestorePoints", AGENT_RESTORE_POINT, _if_agent),
     )))
 serve(router, Collection(
@@ -126,6 +161,12 @@ serve(router, Collection(
 serve(router, Collection(
     VM_REPLICA_POINT, "VM replica point", _vm_replica_points,
     listed=lambda rt: recent(rt, _replica_points(rt))))
+serve(router, Collection(
+    VAPP_RESTORE_POINT, "vApp restore point", _vapp_restore_points,
+    listed=lambda rt: recent(rt, vapp_restore_points(rt.store))))
+serve(router, Collection(
+    VAPP_REPLICA_POINT, "vApp replica point", _vapp_replica_points,
+    listed=lambda rt: recent(rt, vapp_replica_points(rt.store))))
 serve(router, Collection(
     BACKUP_FILE, "backup file", _backup_files,
     listed=lambda rt: recent(rt, _all_points(rt)), subs=(
@@ -144,6 +185,8 @@ register_logon_links(
     *collection_links("backups", "Backup", 70, 410),
     *collection_links("restorePoints", "RestorePoint", 80, 420),
     *collection_links("vmRestorePoints", "VmRestorePoint", 90, 430),
+    *collection_links("vAppRestorePoints", "VAppRestorePoint", 100, 440),
+    *collection_links("vAppReplicaPoints", "VAppReplicaPoint", 260, 630),
     *collection_links("replicas", "Replica", 110, 450),
     *collection_links("vmReplicaPoints", "VmReplicaPoint", 120, 460),
     *collection_links("restoreSessions", "RestoreSession", 150, 490),

@@ -63,16 +63,18 @@ def apply(run: RestoreRun, s: RestoreSession, now_ms: int) -> bool:
 
 def start_restore(sim: Simulation, store: Store, point: TaskSession, job_type: str,
                   owner: str, now_ms: int, new_id: Callable[[], str], operation: str,
-                  ) -> tuple[EmTask, RestoreSession]:
-    """Start a restore session from ``point``; its task links the session when done."""
+                  what: str | None = None) -> tuple[EmTask, RestoreSession]:
+    """Start a restore session from ``point``; its task links the session when done.
+    ``what`` names the restored thing in the task's message (default: the point's VM)."""
     session = RestoreSession(new_id(), point, job_type, now_ms, None, "Starting", "None", 0)
     run = RestoreRun(session.id, now_ms, "Success")
     apply(run, session, now_ms)
     RESTORE_SESSIONS.of(store.data)[session.id] = session
     RESTORE_RUNS.of(store.data)[session.id] = run
     store.changed()
-    what = "VM" if job_type == "RestoreVm" else "Guest files of"
-    task = sim.task(owner, operation, now_ms, True,
-                    f'{what} "{point.vm_name}" restore started.',
+    if what is None:
+        what = f'VM "{point.vm_name}"' if job_type == "RestoreVm" else \
+            f'Guest files of "{point.vm_name}"'
+    task = sim.task(owner, operation, now_ms, True, f"{what} restore started.",
                     ("RestoreSession", f"restoreSessions/{session.id}"), point.vm_name)
     return task, session

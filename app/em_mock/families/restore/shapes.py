@@ -29,6 +29,7 @@ from em_mock.families.restore.points import (
     COMPRESS_RATIO,
     DEDUP_RATIO,
     Held,
+    VAppPoint,
     backup_file_id,
     backup_id,
     backup_platform,
@@ -42,6 +43,8 @@ from em_mock.families.restore.points import (
     replica_platform,
     restore_point_id,
     restore_point_name,
+    vapp_point_id,
+    vapp_ref,
     vm_replica_point_id,
     vm_restore_point_id,
 )
@@ -210,9 +213,13 @@ VM_RESTORE_POINT = ResourceType("VmRestorePoint", "vmRestorePoints", "VmRestoreP
 
 def _vrep_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
     job = t.session.job
-    return [server_up(t.session.backup_server, ctx),
+    here = ctx.api(f"vmReplicaPoints/{vm_replica_point_id(t)}")
+    return [link("Failover", f"{here}?action=failover"),
+            server_up(t.session.backup_server, ctx),
             link("Up", ctx.api(f"replicas/{replica_id(job)}"), "ReplicaReference", job.name),
-            alternate]
+            alternate,
+            link("Down", f"{here}/mounts", "VmReplicaPointMountList"),
+            link("Create", f"{here}/mounts", "VmReplicaPointMount")]
 
 
 def _vrep_ref(t: TaskSession, ctx: Ctx, root: str) -> Node:
@@ -237,6 +244,82 @@ VM_REPLICA_POINT = ResourceType("VmReplicaPoint", "vmReplicaPoints", "VmReplicaP
 
 register_resources(BACKUP, REPLICA, RESTORE_POINT, BACKUP_FILE, VM_RESTORE_POINT,
                    VM_REPLICA_POINT)
+
+
+# vApp restore and replica points ------------------------------------------------------
+
+def vapp_point_name(p: VAppPoint, ctx: Ctx) -> str:
+    """``<vApp>@<time>``, like the VM points' names."""
+    return f"{p.vapp.name}@{ctx.suffix(p.creation_ms)}"
+
+
+def _algorithm(p: VAppPoint) -> str:
+    return "Incremental" if p.is_replica or not is_full(p.first) else "Full"
+
+
+def _point_type(p: VAppPoint) -> str:
+    return "Snapshot" if p.is_replica else "Full" if is_full(p.first) else "Increment"
+
+
+def _vapp_rp_links(p: VAppPoint, ctx: Ctx, alternate: Node) -> list[Node]:
+    t = p.first
+    here = ctx.api(f"vAppRestorePoints/{vapp_point_id(p)}")
+    return [link("Restore", f"{here}?action=restore"),
+            server_up(t.session.backup_server, ctx),
+            link("Up", ctx.api(f"restorePoints/{restore_point_id(t)}"), "RestorePointReference",
+                 restore_point_name(t, ctx)),
+            alternate]
+
+
+def _vapp_rp_ref(p: VAppPoint, ctx: Ctx, root: str) -> Node:
+    pid, name = vapp_point_id(p), vapp_point_name(p, ctx)
+    return reference(root, "VAppRestorePoint", "vAppRestorePoints", pid, name, _vapp_rp_links(
+        p, ctx, alternate_to_entity("VAppRestorePoint", "vAppRestorePoints", pid, name, ctx)),
+        ctx)
+
+
+def _vapp_rp_entity(p: VAppPoint, ctx: Ctx) -> Node:
+    pid, name = vapp_point_id(p), vapp_point_name(p, ctx)
+    own = Layer(elems=[("CreationTimeUTC", ctx.time(p.creation_ms)), ("Algorithm", _algorithm(p)),
+                       ("PointType", _point_type(p)), ("HierarchyObjRef", vapp_ref(p.vapp))])
+    return entity("VAppRestorePoint", "vAppRestorePoints", pid, name, _vapp_rp_links(
+        p, ctx, alternate_to_reference("VAppRestorePoint", "vAppRestorePoints", pid, name, ctx)),
+        [own], ctx)
+
+
+def _vapp_rep_links(p: VAppPoint, ctx: Ctx, alternate: Node) -> list[Node]:
+    job = p.vapp.job
+    here = ctx.api(f"vAppReplicaPoints/{vapp_point_id(p)}")
+    return [link("Failover", f"{here}?action=failover"),
+            server_up(job.backup_server, ctx),
+            link("Up", ctx.api(f"replicas/{replica_id(job)}"), "ReplicaReference", job.name),
+            alternate,
+            *(link("Down", ctx.api(f"vmReplicaPoints/{vm_replica_point_id(t)}"),
+                   "VmReplicaPointReference", task_name(t, ctx)) for t in p.tasks)]
+
+
+def _vapp_rep_ref(p: VAppPoint, ctx: Ctx, root: str) -> Node:
+    pid, name = vapp_point_id(p), vapp_point_name(p, ctx)
+    return reference(root, "VAppReplicaPoint", "vAppReplicaPoints", pid, name, _vapp_rep_links(
+        p, ctx, alternate_to_entity("VAppReplicaPoint", "vAppReplicaPoints", pid, name, ctx)),
+        ctx)
+
+
+def _vapp_rep_entity(p: VAppPoint, ctx: Ctx) -> Node:
+    pid, name = vapp_point_id(p), vapp_point_name(p, ctx)
+    own = Layer(elems=[("CreationTimeUTC", ctx.time(p.creation_ms)), ("VAppName", p.vapp.name),
+                       ("Algorithm", _algorithm(p)), ("PointType", _point_type(p))])
+    return entity("VAppReplicaPoint", "vAppReplicaPoints", pid, name, _vapp_rep_links(
+        p, ctx, alternate_to_reference("VAppReplicaPoint", "vAppReplicaPoints", pid, name, ctx)),
+        [own], ctx)
+
+
+# Registered under the query types' names (the vendor spells them with a small v).
+VAPP_RESTORE_POINT = ResourceType("vAppRestorePoint", "vAppRestorePoints", "VAppRestorePoints",
+                                  _vapp_rp_ref, _vapp_rp_entity)
+VAPP_REPLICA_POINT = ResourceType("vAppReplicaPoint", "vAppReplicaPoints", "VAppReplicaPoints",
+                                  _vapp_rep_ref, _vapp_rep_entity)
+register_resources(VAPP_RESTORE_POINT, VAPP_REPLICA_POINT)
 
 
 # Restore sessions --------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Fixture sections ``EnterpriseRoles`` and ``EnterpriseAccounts``."""
+"""Fixture sections ``EnterpriseRoles``, ``EnterpriseAccounts`` and
+``EnterpriseAccountScopes`` (the objects of the accounts' restore scopes)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from em_mock.families.security.model import (
     ACCOUNT_TYPES,
     ACCOUNTS,
     ROLES,
+    SCOPE_PLATFORMS,
+    SCOPE_STATES,
     EnterpriseAccount,
     EnterpriseRole,
+    HierarchyScope,
 )
 
 _ROLE_KEYS = ("UID", "Name")
@@ -72,7 +76,41 @@ def _write_accounts(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
     } for a in ACCOUNTS.of(data).values()]
 
 
+_SCOPE_KEYS = ("ID", "AccountUid", "Name", "HierarchyObjRef", "HierarchyRootName", "Platform",
+               "HierarchyObjectType", "State")
+
+
+def _read_scopes(reader: Reader, docs: Documents, data: DataSet) -> None:
+    accounts = ACCOUNTS.of(data)
+    seen: dict[str, str] = {}
+    for src in items(reader, docs, "EnterpriseAccountScopes"):
+        reader.unknown_keys(src, _SCOPE_KEYS)
+        guid = reader.uid(src, "ID", "EnterpriseAccountHierarchyScope")
+        account_id = reader.uid(src, "AccountUid", "EnterpriseAccount")
+        account = accounts.get(account_id or "")
+        if account_id and account is None:
+            reader.error(src, "AccountUid", f"no enterprise account has the UID {account_id}")
+        scope = HierarchyScope(
+            guid or "", reader.value(src, "Name", str, required=True, default=""),
+            reader.value(src, "HierarchyObjRef", str, required=True, default=""),
+            reader.value(src, "HierarchyRootName", str, default=""),
+            reader.choice(src, "Platform", SCOPE_PLATFORMS) or "VMware",
+            reader.value(src, "HierarchyObjectType", str, default="Vm"),
+            reader.choice(src, "State", SCOPE_STATES) or "Unprocessed")
+        if account is not None and claim(reader, seen, src, guid):
+            account.scopes.append(scope)
+
+
+def _write_scopes(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
+    return [{
+        "ID": s.id, "AccountUid": urn("EnterpriseAccount", a.id), "Name": s.name,
+        "HierarchyObjRef": s.obj_ref, "HierarchyRootName": s.hierarchy_root_name,
+        "Platform": s.platform, "HierarchyObjectType": s.object_type, "State": s.state,
+    } for a in ACCOUNTS.of(data).values() for s in a.scopes]
+
+
 register_sections(
     Section("EnterpriseRoles", 100, _read_roles, _write_roles),
     Section("EnterpriseAccounts", 110, _read_accounts, _write_accounts),
+    Section("EnterpriseAccountScopes", 241, _read_scopes, _write_scopes),
 )

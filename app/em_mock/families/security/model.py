@@ -6,7 +6,23 @@ from dataclasses import dataclass, field
 
 from em_mock.core.tables import Table
 
-ACCOUNT_TYPES = ("User", "Group", "ExternalUser")
+ACCOUNT_TYPES = ("User", "Group", "ExternalUser", "ExternalGroup")
+SCOPE_PLATFORMS = ("VMware", "Hyperv", "vCloud")
+SCOPE_STATES = ("Unprocessed", "Processed", "Removing")
+
+
+@dataclass(slots=True, eq=False)
+class HierarchyScope:
+    """An object of the virtual infrastructure an account may restore from (its restore
+    scope): ``Unprocessed`` until a scope rebuild processes it."""
+
+    id: str
+    name: str
+    obj_ref: str
+    hierarchy_root_name: str = ""
+    platform: str = "VMware"
+    object_type: str = "Vm"
+    state: str = "Unprocessed"
 
 
 @dataclass(slots=True, eq=False)
@@ -29,6 +45,7 @@ class EnterpriseAccount:
     flr_inplace_only: bool = False
     flr_extension_restrictions: str = ""
     deny_in_place_restore: bool = False
+    scopes: list[HierarchyScope] = field(default_factory=list)
 
 
 ROLES: Table[EnterpriseRole] = Table("enterprise_roles")

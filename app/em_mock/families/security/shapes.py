@@ -11,7 +11,7 @@ from em_mock.core.wire.documents import (
     reference,
 )
 from em_mock.core.wire.tree import Layer, Node, link, links, resource_layer
-from em_mock.families.security.model import EnterpriseAccount, EnterpriseRole
+from em_mock.families.security.model import EnterpriseAccount, EnterpriseRole, HierarchyScope
 
 ACCOUNTS_PATH = "security/accounts"
 ROLES_PATH = "security/roles"
@@ -70,6 +70,16 @@ def account_in_role(a: EnterpriseAccount, r: EnterpriseRole, ctx: Ctx) -> Node:
     return Node("EnterpriseAccountInRole", [
         resource_layer(links([link("Delete", href)]), href, "EnterpriseAccountInRole"),
         Layer(elems=[("RoleName", r.name)])])
+
+
+def account_scope(a: EnterpriseAccount, s: HierarchyScope, ctx: Ctx) -> Node:
+    """``EnterpriseAccountHierarchyScope``: an object of an account's restore scope."""
+    href = ctx.api(f"{ACCOUNTS_PATH}/{a.id}/scopes/{s.id}")
+    return Node("EnterpriseAccountHierarchyScope", [
+        resource_layer(links([link("Delete", href)]), href, "EnterpriseAccountHierarchyScope"),
+        Layer(elems=[("Name", s.name), ("HierarchyRootName", s.hierarchy_root_name),
+                     ("Platform", s.platform), ("HierarchyObjectType", s.object_type),
+                     ("State", s.state)])])
 
 
 def security_settings(ctx: Ctx) -> Node:
