@@ -184,10 +184,11 @@ async def restore_guest_files(vm: str, point_id: str, file_path: str, request: R
     t = _point(rt, vm, point_id)
     path = guest_path(file_path)
     body = await request.body()
+    target = "ToOriginalLocation"
     if body.strip():
-        file_restore_options(body, request.headers.get("content-type", ""))
+        target = file_restore_options(body, request.headers.get("content-type", ""))["Target"]
     now = rt.clock.now_ms()
-    task = restore_files(rt, me.id, t, path, True, now)
+    task = restore_files(rt, me.id, t, path, True, now, target)
     return out.send(task_node(task, out.ctx, now), 202)
 
 

@@ -189,10 +189,13 @@ def guest_path(file_path: str) -> str:
 
 
 def restore_files(rt: Runtime, owner: str, point: TaskSession, path: str, session: bool,
-                  now: int) -> Any:
-    """Start restoring ``path`` of ``point``'s guest file system: the ``Task``, with a
-    ``FileLevelRestore`` session running when ``session``."""
-    what = f'"{path}" of "{point.vm_name}"'
+                  now: int, target: str = "ToOriginalLocation") -> Any:
+    """Start restoring ``path`` of ``point``'s guest file system to ``target`` (a
+    ``FileRestoreSpec`` target): the ``Task``, with a ``FileLevelRestore`` session running
+    when ``session``."""
+    where = ("to its original location" if target == "ToOriginalLocation"
+             else "for direct download")
+    what = f'"{path}" of "{point.vm_name}" {where}'
     if session:
         task, _ = start_restore(rt.simulation, rt.store, point, "FileLevelRestore", owner, now,
                                 lambda: str(uuid.uuid4()), "RestoreFiles", what)
@@ -276,9 +279,10 @@ def serve_mounts(router: APIRouter, kind: MountKind) -> None:
             raise bad_request("Parameter action must be restore.")
         m = _mount(kind, rt, point_id, mount_id)
         path = guest_path(file_path)
-        file_restore_options(await request.body(), request.headers.get("content-type", ""))
+        options = file_restore_options(await request.body(),
+                                       request.headers.get("content-type", ""))
         now = rt.clock.now_ms()
-        task = restore_files(rt, me.id, m.point, path, kind.sessions, now)
+        task = restore_files(rt, me.id, m.point, path, kind.sessions, now, options["Target"])
         return out.send(task_node(task, out.ctx, now), 202)
 
     what = kind.what
