@@ -206,7 +206,7 @@ async def list_recorded(rt: RT) -> list[dict[str, Any]]:
 @router.post("/recorded", status_code=201, summary="Add or replace a recorded answer")
 async def add_recorded(rt: RT, item: Annotated[Any, Body(examples=[{
         "Path": "/reports/summary/custom", "BaseUrl": "https://em.example:9398",
-        "Xml": {"Status": 200, "Body": "<Custom/>"}}])]) -> JSONResponse:
+        "Xml": {"Status": 200, "Body": "<Custom/>"}}])] = None) -> JSONResponse:
     """Add an answer written in the fixture format (201), or replace the one for the same
     request (200); served at once. ``Modelled`` and ``Warning`` say when em-mock models
     the path, so the answer is kept but never served."""
