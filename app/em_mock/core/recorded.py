@@ -247,12 +247,14 @@ _HEADERS = {"status": "Status", "content-type": "ContentType", "base-url": "Base
 
 def _parse_file(file: Path, raw: bytes, errors: list[str]) -> tuple[str, dict[str, Any]] | None:
     """``(path, item)`` of one hand-written file: the fixture item with one format."""
-    head, sep, body = raw.partition(b"\n\n")
-    if not sep:
-        head, sep, body = raw.partition(b"\r\n\r\n")
-    if not sep:
+    # The header ends at the first empty line, whichever line ends the file uses.
+    ends = [(at, len(mark)) for mark in (b"\n\n", b"\r\n\r\n")
+            if (at := raw.find(mark)) >= 0]
+    if not ends:
         errors.append(f"{file}: no empty line between the header and the body")
         return None
+    at, width = min(ends)
+    head, body = raw[:at], raw[at + width:]
     try:
         lines = head.decode("utf-8").replace("\r\n", "\n").split("\n")
     except UnicodeDecodeError:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -211,7 +210,7 @@ def test_an_xml_and_a_json_file_make_one_answer(tmp_path):
     recorded.mkdir()
     (recorded / "a.xml").write_bytes(b"GET /api/Custom\n\n<A/>")
     (recorded / "a.json").write_bytes(b"GET /api/custom/\r\nStatus: 202\r\n"
-                                      b"Content-Type: text/json\r\n\r\n{\"a\":1}")
+                                      b"Content-Type: text/json\r\n\r\n{\"a\":\n\n1}")
     shutil.copy(SMALL, tmp_path / "data.json")
     settings = Settings(fixtures=tmp_path / "data.json", recorded=recorded, epoch=EPOCH_MS,
                         frozen_clock=True)
@@ -221,7 +220,7 @@ def test_an_xml_and_a_json_file_make_one_answer(tmp_path):
         js = client.get("/api/custom", headers={**auth, **JSON})
         assert (xml.status_code, xml.content) == (200, b"<A/>")
         assert (js.status_code, js.headers["content-type"], js.content) == (
-            202, "text/json", b'{"a":1}')
+            202, "text/json", b'{"a":\n\n1}')
         answers = RECORDED.of(client.app.state.runtime.store.data)  # type: ignore[attr-defined]
         assert list(answers) == ["/custom"]
 
@@ -259,13 +258,15 @@ def test_modelled_paths_come_from_the_routes():
     assert not is_modelled("/reports/custom")
 
 
-def test_recorded_answers_pass_through_the_state(client, auth, tmp_path: Path):
-    add(client, CAPTURED)
-    state = client.get("/mock/state").json()
-    assert state["RecordedAnswers"] == [CAPTURED]
-    client.post("/mock/reset")
-    assert client.get("/mock/recorded").json() == []
-    assert client.put("/mock/state", json=state).status_code == 200
-    auth = {"X-RestSvcSessionId": logon(client)}
-    assert client.get("/api/reports/custom?period=week&Scope=All", headers=auth).status_code \
-        == 200
+def test_recorded_answers_pass_through_the_state():
+    settings = Settings(fixtures=SMALL, epoch=EPOCH_MS, frozen_clock=True)
+    with app_for(settings) as client:
+        add(client, CAPTURED)
+        state = client.get("/mock/state").json()
+        assert state["RecordedAnswers"] == [CAPTURED]
+        client.post("/mock/reset")
+        assert client.get("/mock/recorded").json() == []
+        assert client.put("/mock/state", json=state).status_code == 200
+        auth = {"X-RestSvcSessionId": logon(client)}
+        answer = client.get("/api/reports/custom?period=week&Scope=All", headers=auth)
+        assert answer.status_code == 200
