@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,6 +28,13 @@ CAPTURED = {
     "Json": {"Status": 203, "ContentType": "application/json",
              "Body": '{"Href":"https://em.example:9398/api/reports/custom"}'},
 }
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    """An app on the small example fixture: these tests need no more data."""
+    with app_for(Settings(fixtures=SMALL, epoch=EPOCH_MS, frozen_clock=True)) as app:
+        yield app
 
 
 def add(client: TestClient, item: dict[str, object]) -> dict[str, object]:
