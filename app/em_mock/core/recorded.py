@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.tables import DataSet, Table
@@ -86,11 +86,11 @@ RECORDED: Table[RecordedAnswer] = Table("recorded_answers")
 
 
 def answer_key(path_and_query: str) -> str:
-    """``path?query`` (relative to ``/api``) as requests are matched: the path in lower
-    case with runs of ``/`` as one and no trailing ``/``; the query's parameters decoded,
+    """``path?query`` (relative to ``/api``) as requests are matched: the path decoded, in
+    lower case, with runs of ``/`` as one and no trailing ``/``; the query's parameters decoded,
     names in lower case, sorted by name (repeated names keep their order)."""
     path, _, query = path_and_query.partition("?")
-    path = _SLASHES.sub("/", path).lower().rstrip("/")
+    path = _SLASHES.sub("/", unquote(path)).lower().rstrip("/")
     pairs = sorted(((k.lower(), v) for k, v in parse_qsl(query, keep_blank_values=True)),
                    key=lambda pair: pair[0])
     return path + ("?" + urlencode(pairs) if pairs else "")

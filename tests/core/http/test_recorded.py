@@ -71,12 +71,20 @@ def test_one_captured_format_is_served_to_every_client(client, auth):
 
 def test_query_parameters_match_in_any_order_and_name_case(client, auth):
     add(client, CAPTURED)
-    for url in ("/api/Reports//Custom/?scope=All&PERIOD=week",
+    for url in ("/api/Reports//Custom/?scope=All&PERIOD=week", "/API///reports/custom?"
+                "scope=All&period=week",
                 "/api/reports/custom?period=week&scope=All"):
         assert client.get(url, headers=auth).status_code == 200
     for url in ("/api/reports/custom?period=week&scope=all", "/api/reports/custom?period=week",
                 "/api/reports/custom", "/api/reports/custom?period=week&scope=All&x=1"):
         assert client.get(url, headers=auth).status_code == 404
+
+
+def test_percent_encoded_paths_match_however_they_are_spelled(client, auth):
+    add(client, {"Path": "/files/a%20b.txt", "Xml": {"Body": "<A/>"}})
+    for url in ("/api/files/a%20b.txt", "/api/files/A%20B.TXT", "/api/files/a%20%62.txt"):
+        assert client.get(url, headers=auth).content == b"<A/>"
+    assert client.get("/api/files/a%2520b.txt", headers=auth).status_code == 404
 
 
 def test_head_is_the_get_without_its_body(client, auth):

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from em_mock.core.http import actions, entry, query
-from em_mock.core.http.deps import base_url, current_session, runtime
+from em_mock.core.http.deps import base_url, collapse_slashes, current_session, runtime
 from em_mock.core.recorded import RECORDED, answer_key, rewrite
 from em_mock.core.registry import ROUTERS
 from em_mock.core.wire.negotiate import wants_json
@@ -59,7 +59,9 @@ def recorded_response(request: Request) -> Response | None:
 
     Raises the 401 ``EMError`` when there is one but the caller has no logon session.
     """
-    path = request.url.path
+    # The path as sent (routing sees it decoded and lower-cased): the key decodes it once.
+    raw = request.scope.get("raw_path")
+    path = collapse_slashes(raw.decode("latin-1") if raw else request.url.path)
     if request.method != "GET" or not path.lower().startswith("/api/"):
         return None
     rt = runtime(request)
