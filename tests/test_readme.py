@@ -31,6 +31,7 @@ def test_every_sh_block_runs_against_a_live_server(live, tmp_path):
     assert "<State>Finished</State>" in out and 'Type="CloudFailoverSession"' in out
     assert '"Enabled":false,' in out and '"DisplayName":"Acme Storage"' in out
     assert '"RepositoryFriendlyName":"Org99 Storage"' in out and '"Name":"Org99"' in out
+    assert f'{{"Period":"week","Href":"{live.url}/api/reports/custom"}}\n204\n' in out
 
 
 def test_configuration_table_lists_every_option():
@@ -62,3 +63,11 @@ def test_query_type_table_matches_the_registry():
     start = README.index("<!-- query-types:")
     table = README[README.index("\n", start) + 1:README.index("<!-- query-types end -->")]
     assert table == markdown_table(), "regenerate the README table from markdown_table()"
+
+
+def test_modelled_path_table_matches_the_routes():
+    from em_mock.core.http.recorded import markdown_paths
+
+    start = README.index("<!-- modelled-paths:")
+    table = README[README.index("\n", start) + 1:README.index("<!-- modelled-paths end -->")]
+    assert table == markdown_paths(), "regenerate the README table from markdown_paths()"

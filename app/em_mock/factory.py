@@ -15,10 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from em_mock import families
 from em_mock.control.router import TOKEN_HEADER, create_control_app, health
 from em_mock.core.errors import EMError
-from em_mock.core.http import actions, entry, query
 from em_mock.core.http.deps import collapse_slashes
+from em_mock.core.http.recorded import api_routers, recorded_response
 from em_mock.core.http.traffic import Traffic
-from em_mock.core.registry import ROUTERS
 from em_mock.core.runtime import Runtime
 from em_mock.core.server import is_control
 from em_mock.core.wire.errors import error_node
@@ -232,6 +231,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
+            # No route models the path: a recorded answer may (behind the logon).
+            try:
+                answer = recorded_response(request)
+            except EMError as error:
+                return error_response(request, error.status, error.message, error.headers)
+            if answer is not None:
+                return answer
             message = f"No resource at {request.url.path}."
         elif exc.status_code == 405:
             message = f"Method {_method(request)} is not allowed on {request.url.path}."
@@ -259,7 +265,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="em-mock", docs_url=None, redoc_url=None, openapi_url=None,
                   redirect_slashes=False)
     app.state.runtime = runtime
-    for router in (entry.router, query.router, *ROUTERS, actions.router):
+    for router in api_routers():
         app.include_router(router)
     # Liveness outside the control API: served with --no-control too, and outside /api, so
     # the traffic middleware never journals or faults it.

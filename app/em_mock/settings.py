@@ -37,6 +37,7 @@ class Settings:
     public_url: str | None = None
     log_level: str = "info"
     fixtures: Path | None = None
+    recorded: Path | None = None
     seed: int | None = None
     backup_servers: int | None = None
     failover_plans: int | None = None
@@ -172,6 +173,10 @@ OPTIONS: tuple[Option, ...] = (
            "log level: critical, error, warning, info, debug", "LEVEL"),
     Option("fixtures", "--fixtures", Path,
            "serve the data in this fixture file or directory of *.json files", "PATH"),
+    Option("recorded", "--recorded", Path,
+           "also serve the hand-written recorded answers in this directory (default: "
+           "the directory recorded beside the --fixtures file, or in the --fixtures "
+           "directory)", "DIR"),
     Option("seed", "--seed", int, "generate the data set with this seed (default data: 1)", "N"),
     Option("backup_servers", "--backup-servers", _non_negative_int,
            "generate this many backup servers (default 3)", "N"),

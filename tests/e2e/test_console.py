@@ -252,6 +252,19 @@ def test_a_fault_shows_in_the_journal_and_reset_clears_it(page: Page, server: Li
     assert httpx.get(f"{server.url}/mock/faults", timeout=10).json() == []
 
 
+def test_recorded_answers_are_listed_and_removed(page: Page, server: LiveServer) -> None:
+    httpx.post(f"{server.url}/mock/recorded", timeout=10, json={
+        "Path": "/custom/report?x=1", "Xml": {"Body": "<A/>"},
+        "Json": {"Status": 202, "Body": "{}"}}).raise_for_status()
+    go(page, "Controls")
+    row = page.locator("#recorded-table tbody tr", has_text="/api/custom/report?x=1")
+    expect(row).to_contain_text("XML 200, JSON 202")
+    row.get_by_role("button", name="Remove recorded answer /custom/report?x=1").click()
+    expect(page.locator("#controls-message")).to_contain_text("/custom/report?x=1 removed")
+    expect(page.locator("#recorded-table tbody")).to_have_text("No recorded answers.")
+    assert httpx.get(f"{server.url}/mock/recorded", timeout=10).json() == []
+
+
 def test_keyboard_alone_reaches_the_views_and_shows_focus(page: Page) -> None:
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()

@@ -22,6 +22,8 @@ from em_mock.core.faults import FaultRuleError
 from em_mock.core.fixtures import SECTIONS, FixtureError, load_documents, to_document
 from em_mock.core.generate import DEFAULT_SEED, Sizes, new_guid
 from em_mock.core.http.deps import runtime, runtime_dependency
+from em_mock.core.http.recorded import is_modelled
+from em_mock.core.recorded import RECORDED, RecordedAnswer, answer_key, from_json, to_json
 from em_mock.core.registry import HEADLINES
 from em_mock.core.runtime import Runtime
 from em_mock.core.times import format_instant_ms, parse_instant_ms
@@ -183,6 +185,52 @@ async def replace_item(collection: str, uid: str, rt: RT,
 async def delete_item(collection: str, uid: str, rt: RT) -> Response:
     """Delete the item; refused with 400 while other items refer to it."""
     _edit(rt, collection, uid, None)
+    return Response(status_code=204)
+
+
+def _recorded(answer: RecordedAnswer) -> dict[str, Any]:
+    out = {**to_json(answer), "Modelled": is_modelled(answer.path)}
+    if out["Modelled"]:
+        out["Warning"] = (f"em-mock models GET /api{answer.path.partition('?')[0]}: this "
+                          "recorded answer is kept (and exported) but never served.")
+    return out
+
+
+@router.get("/recorded", summary="The recorded answers")
+async def list_recorded(rt: RT) -> list[dict[str, Any]]:
+    """Every recorded answer in the fixture format, with ``Modelled`` (true: em-mock
+    models the path, so the answer is never served)."""
+    return [_recorded(answer) for answer in RECORDED.of(rt.store.data).values()]
+
+
+@router.post("/recorded", status_code=201, summary="Add or replace a recorded answer")
+async def add_recorded(rt: RT, item: Annotated[Any, Body(examples=[{
+        "Path": "/reports/summary/custom", "BaseUrl": "https://em.example:9398",
+        "Xml": {"Status": 200, "Body": "<Custom/>"}}])] = None) -> JSONResponse:
+    """Add an answer written in the fixture format (201), or replace the one for the same
+    request (200); served at once. ``Modelled`` and ``Warning`` say when em-mock models
+    the path, so the answer is kept but never served."""
+    if isinstance(item, dict):  # what GET /mock/recorded adds may come back as it was
+        item = {k: v for k, v in item.items() if k not in ("Modelled", "Warning")}
+    try:
+        answer = from_json(item)
+    except FixtureError as exc:
+        raise ControlError(400, "The recorded answer is not valid; nothing was changed.",
+                           exc.errors) from None
+    table = RECORDED.of(rt.store.data)
+    replaced = answer.key in table
+    table[answer.key] = answer
+    return JSONResponse(_recorded(answer), 200 if replaced else 201)
+
+
+@router.delete("/recorded", status_code=204, summary="Remove a recorded answer")
+async def remove_recorded(rt: RT, path: Annotated[str, Query(
+        description="the answer's Path (relative to /api, with its query string)")]
+                          ) -> Response:
+    """Remove the answer for ``path`` (matched as requests are: any case, parameters in
+    any order)."""
+    if RECORDED.of(rt.store.data).pop(answer_key(path), None) is None:
+        raise ControlError(404, f"No recorded answer has the path {path!r}.")
     return Response(status_code=204)
 
 

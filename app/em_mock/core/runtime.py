@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from em_mock.core import fixtures
+from em_mock.core import fixtures, recorded
 from em_mock.core.clock import Clock
 from em_mock.core.faults import Faults
 from em_mock.core.generate import DEFAULT_SEED, Sizes, generate
@@ -43,13 +43,31 @@ def sizes_of(settings: Settings) -> Sizes:
 
 
 def build_data(settings: Settings, clock_start_ms: int) -> DataSet:
-    """The data set to serve: a fixture path, the generator, or the embedded default."""
+    """The data set to serve: a fixture path, the generator, or the embedded default;
+    then the hand-written recorded answers (see :func:`recorded_directory`)."""
     if settings.fixtures is not None:
-        return fixtures.load_path(settings.fixtures, clock_start_ms)
-    if settings.generated:
+        data = fixtures.load_path(settings.fixtures, clock_start_ms)
+    elif settings.generated:
         seed = DEFAULT_SEED if settings.seed is None else settings.seed
-        return generate(seed, sizes_of(settings), clock_start_ms)
-    return fixtures.load_path(default_fixture_path(), clock_start_ms)
+        data = generate(seed, sizes_of(settings), clock_start_ms)
+    else:
+        data = fixtures.load_path(default_fixture_path(), clock_start_ms)
+    directory = recorded_directory(settings)
+    if directory is not None:
+        recorded.load_directory(directory, data)
+    return data
+
+
+def recorded_directory(settings: Settings) -> Path | None:
+    """Where hand-written recorded answers are read from: ``--recorded``, else a
+    ``recorded`` directory in the fixture directory or beside the fixture file."""
+    if settings.recorded is not None:
+        return settings.recorded
+    if settings.fixtures is None:
+        return None
+    beside = (settings.fixtures if settings.fixtures.is_dir() else
+              settings.fixtures.parent) / "recorded"
+    return beside if beside.is_dir() else None
 
 
 def _rng(settings: Settings) -> random.Random:
@@ -103,5 +121,8 @@ class Runtime:
         self.faults.rng = rng
 
     def reseed(self, seed: int, sizes: Sizes) -> None:
-        """Replace the data with a generated set relative to the clock's current time."""
-        self.store.replace(generate(seed, sizes, self.clock.now_ms()))
+        """Replace the data with a generated set relative to the clock's current time
+        (the recorded answers stay: they are not generated)."""
+        data = generate(seed, sizes, self.clock.now_ms())
+        recorded.RECORDED.replace(data, dict(recorded.RECORDED.of(self.store.data)))
+        self.store.replace(data)

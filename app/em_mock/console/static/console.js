@@ -38,7 +38,7 @@
     token: null, sessionUrl: null, user: null, creds: null, relogon: null,
     history: [], current: null, view: "browser", browseTicket: 0, queryTicket: 0,
     registry: [], pageLinks: {},
-    busy: { live: false, journal: false, faults: false, clock: false },
+    busy: { live: false, journal: false, faults: false, clock: false, recorded: false },
     refreshProblem: false,
   };
 
@@ -855,6 +855,43 @@
     await refreshFaults();
   }
 
+  async function refreshRecorded() {
+    if (state.busy.recorded) return;
+    state.busy.recorded = true;
+    try {
+      const answers = await control("GET", "/recorded");
+      const body = $("recorded-table").tBodies[0];
+      if (!answers.length) {
+        fillAndLabel(body, [h("tr", {}, h("td", { colspan: 4, text: "No recorded answers." }))]);
+        return;
+      }
+      fillAndLabel(body, answers.map((a) => {
+        const formats = ["Xml", "Json"].filter((f) => a[f])
+          .map((f) => `${f.toUpperCase()} ${a[f].Status}`).join(", ");
+        return h("tr", { data: { path: a.Path } },
+          h("th", { scope: "row" }, h("code", { text: "/api" + a.Path })),
+          h("td", { text: formats }),
+          h("td", { class: "small", text: a.Modelled ? "no: em-mock models this path" : "yes" }),
+          h("td", {}, h("button", { type: "button", "aria-label": `Remove recorded answer ${a.Path}`,
+            onclick: () => removeRecorded(a.Path) }, "Remove")));
+      }));
+    } catch (err) {
+      say("controls-message", `Recorded answers: ${err.message}`, "error");
+    } finally {
+      state.busy.recorded = false;
+    }
+  }
+
+  async function removeRecorded(path) {
+    try {
+      await control("DELETE", "/recorded?path=" + encodeURIComponent(path));
+      say("controls-message", `Recorded answer ${path} removed.`, "ok");
+    } catch (err) {
+      say("controls-message", `Recorded answer ${path}: ${err.message}`, "error");
+    }
+    await refreshRecorded();
+  }
+
   async function refreshJournal() {
     if (state.busy.journal) return;
     state.busy.journal = true;
@@ -901,7 +938,7 @@
         say("controls-message", `${message} The console logged on again as ${state.user}.`, "ok");
       }
     }
-    await Promise.all([refreshClock(), refreshFaults(), refreshJournal()]);
+    await Promise.all([refreshClock(), refreshFaults(), refreshRecorded(), refreshJournal()]);
   }
 
   // ------------------------------------------------------------------ views and polling
@@ -920,7 +957,7 @@
     }
     if (moveFocus) $(`${view}-title`).focus();
     if (view === "live") refreshLive();
-    if (view === "controls") { refreshFaults(); refreshJournal(); }
+    if (view === "controls") { refreshFaults(); refreshRecorded(); refreshJournal(); }
   }
 
   function tick() {
@@ -929,6 +966,7 @@
     if (state.view === "live" && $("live-auto").checked) refreshLive();
     if (state.view === "controls") {
       refreshFaults();
+      refreshRecorded();
       if ($("journal-auto").checked) refreshJournal();
     }
   }
