@@ -52,10 +52,29 @@ def test_logon_session_offers_cdp_where_a_real_server_does(client):
     assert paths[i:i + 3] == ["cdpPolicies", "cdpReplicaSessions", "cdpReplicaTaskSessions"]
     assert body["Links"][i]["Type"] == "CdpPolicyReferenceList"
     assert paths.index("cdpReplica/vApps") < paths.index("tasks")
+    k = paths.index("cdpReplica/vms")
+    assert paths[k - 1:k + 2] == ["vAppReplicaPoints", "cdpReplica/vms", "cdpReplica/vApps"]
+    assert body["Links"][k]["Type"] == "VmCdpReplicaReferenceList"
     j = paths.index("cdpPolicies?format=Entity")
     assert paths[j - 2:j] == ["externalRepositories?format=Entity", "nas"]  # as captured
     assert body["Links"][paths.index("cdpReplica/vApps?format=Entity")]["Type"] == \
         "VAppCdpReplicaList"
+
+
+def test_every_replica_vm_is_listed_under_cdp_replica_vms(client, auth, runtime):
+    vms = [vm for r in replicas(runtime.store) for vm in r.vms]
+    refs = xml(client.get("/api/cdpReplica/vms", headers=auth).content)
+    assert refs.tag == Q + "EntityReferences"
+    assert [r.get("Name") for r in refs] == [vm.vm.name for vm in vms] and vms
+    entities = client.get("/api/cdpReplica/vms?format=Entity",
+                          headers={**auth, **JSON}).json()
+    first = client.get(refs[0].get("Href") + "?format=Entity",
+                       headers={**auth, **JSON}).json()
+    assert first["UID"] == entities["CdpReplicaVms"][0]["UID"]
+    one = client.get(f"/api/cdpReplica/vms/{vms[0].id}", headers=auth)
+    assert xml(one.content).get("Href") == refs[0].get("Href")
+    assert error_of(client.get("/api/cdpReplica/vms/nope", headers={**auth, **JSON}))[
+        "StatusCode"] == 404
 
 
 def test_policy_entity_has_the_documented_members_and_links(client, auth, runtime):

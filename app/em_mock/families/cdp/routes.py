@@ -3,7 +3,9 @@ vApp CDP replicas, replication sessions and their task sessions, and the logon l
 
 The vendor's pages spell the vApp replicas both ``/cdpReplica/vApps`` (the GET pages and
 the logon session) and ``/cdpReplicas/vApps`` (some links); em-mock serves and links the
-first.
+first. A real v12 server's logon session also links ``/cdpReplica/vms``, which no page
+documents: em-mock serves it as every CDP replica's VMs, each linking its documented
+place under ``/cdpReplicas/{id}/vms``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from em_mock.core.http.collections import (
     by_id,
     own_id,
     recent,
+    send_list,
     serve,
     table_items,
 )
@@ -130,6 +133,29 @@ async def replica_vm(replica_id: str, vm_id: str, _: CurrentSession, rt: Runtime
     return out.send(CDP_REPLICA_VM.reference(vm, out.ctx, "EntityRef"))
 
 
+def _all_replica_vms(rt: Runtime) -> list[CdpReplicaVm]:
+    return [vm for replica in replicas(rt.store) for vm in replica.vms]
+
+
+@router.get("/api/cdpreplica/vms")
+async def every_replica_vm(_: CurrentSession, rt: RuntimeDep, out: WireDep,
+                           as_entity: EntityFormat) -> Response:
+    """The VMs of every CDP replica (references, or entities with format=Entity)."""
+    return send_list(rt, out, CDP_REPLICA_VM, _all_replica_vms(rt), as_entity)
+
+
+@router.get("/api/cdpreplica/vms/{vm_id}")
+async def any_replica_vm(vm_id: str, _: CurrentSession, rt: RuntimeDep, out: WireDep,
+                         as_entity: EntityFormat) -> Response:
+    """One VM of any CDP replica (reference, or ``CdpReplicaVm`` with format=Entity)."""
+    for vm in _all_replica_vms(rt):
+        if vm.id == vm_id.lower():
+            if as_entity:
+                return out.send(CDP_REPLICA_VM.entity(vm, out.ctx))
+            return out.send(CDP_REPLICA_VM.reference(vm, out.ctx, "EntityRef"))
+    raise EMError(404, f"No VM of a CDP replica has the id {vm_id!r}.")
+
+
 @router.get("/api/cdpreplica/vapps/{vapp_id}/vms")
 async def vapp_vms(vapp_id: str, _: CurrentSession, rt: RuntimeDep, out: WireDep) -> Response:
     """The VMs of a vApp CDP replica (``VAppCdpReplicaVms``)."""
@@ -154,5 +180,6 @@ register_logon_links(
     *collection_links("cdpPolicies", "CdpPolicy", 240, 610),
     *collection_links("cdpReplicaSessions", "CdpReplicaSession", 250, 620),
     *collection_links("cdpReplicaTaskSessions", "CdpReplicaTaskSession", 260, 630),
+    *collection_links("cdpReplica/vms", "VmCdpReplica", 280, 650),
     *collection_links("cdpReplica/vApps", "VAppCdpReplica", 290, 660),
 )
