@@ -188,6 +188,57 @@ def _protected_vm(em: httpx.Client) -> tuple[str, str, str]:
     return server, vm_ref, repo
 
 
+def test_file_restore_from_a_mount_runs_a_session_on_the_clock(em):
+    vm_point = em.get("/api/vmRestorePoints?format=Entity", headers=JSON).json()[
+        "VmRestorePoints"][2]
+    mounts = next(lk["Href"] for lk in vm_point["Links"] if lk["Type"] == "VmRestorePointMountList")
+    mounted = em.post(mounts)
+    assert mounted.status_code == 202, mounted.text
+    _advance(em, 15)
+    task = em.get(xml(mounted.content).get("Href"), headers=JSON).json()
+    mount_href = next(lk["Href"] for lk in task["Links"] if lk["Rel"] == "Related").split("?")[0]
+    folder = em.get(mount_href + "/C:/Users/Administrator/Documents", headers=JSON).json()
+    restore = next(lk["Href"] for lk in folder["Links"] if lk["Rel"] == "Restore")
+    started = em.post(restore, json={"ToOriginalLocation": {"Overwrite": "true"}},
+                      headers=JSON)
+    assert started.status_code == 202, started.text
+    _advance(em, 120)
+    done = em.get(started.json()["Href"], headers=JSON).json()
+    assert done["State"] == "Finished" and done["Result"]["Success"] is True
+    assert "original location" in done["Result"]["Message"]
+    bad = em.post(restore, json={"ToOriginalLocation": {}, "ForDirectDownload": {}},
+                  headers=JSON)
+    assert bad.status_code == 400 and "exactly one" in bad.json()["Message"]
+    assert em.delete(mount_href).status_code == 204
+
+
+def test_agent_restore_point_mount_browse_restore_unmount(em):
+    point = em.get("/api/agents/agentRestorePoints", headers=JSON).json()["Refs"][0]
+    mounts = point["Href"].split("?")[0] + "/mounts"
+    mounted = em.post(mounts)
+    assert mounted.status_code == 202, mounted.text
+    assert xml(mounted.content).findtext(Q + "Operation") == "MountAgentRestorePoint"
+    _advance(em, 15)
+    task = em.get(xml(mounted.content).get("Href"), headers=JSON).json()
+    mount_href = next(lk["Href"] for lk in task["Links"] if lk["Rel"] == "Related").split("?")[0]
+    assert xml(em.get(mount_href).content).tag == Q + "AgentRestorePointMount"
+    dirs = em.get(mount_href + "/C:/Users/Administrator?action=listDirs", headers=JSON).json()
+    assert dirs["Files"] == [] and dirs["Directories"]
+    docs = em.get(mount_href + "/C:/Users/Administrator/Documents", headers=JSON).json()
+    notes = next(f for f in docs["Files"] if f["Name"] == "notes.txt")
+    download = next(lk["Href"] for lk in notes["Actions"] if lk["Rel"] == "Download")
+    assert len(em.get(download).content) == notes["Size"]
+    restore = next(lk["Href"] for lk in notes["Actions"] if lk["Rel"] == "Restore")
+    started = em.post(restore, content=b"<FileRestoreSpec><ForDirectDownload/></FileRestoreSpec>",
+                      headers={**XML_BODY, **JSON})
+    assert started.status_code == 202, started.text
+    _advance(em, 15)
+    done = em.get(started.json()["Href"], headers=JSON).json()
+    assert "direct download" in done["Result"]["Message"]
+    assert em.delete(mount_href).status_code == 204
+    assert em.get(mount_href).status_code == 404
+
+
 def test_quick_backup_runs_the_vms_job_for_that_vm_and_leaves_a_restore_point(em):
     server, vm_ref, _ = _protected_vm(em)
     body = f"<QuickBackupStartupSpec><VmRef>{vm_ref}</VmRef></QuickBackupStartupSpec>"
