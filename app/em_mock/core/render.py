@@ -24,7 +24,7 @@ from typing import Any
 
 from em_mock.core.registry import ResourceType
 from em_mock.core.wire.documents import Ctx
-from em_mock.core.wire.json import to_json
+from em_mock.core.wire.json import to_json_fragment
 from em_mock.core.wire.tree import Node, Raw
 from em_mock.core.wire.xml import to_xml_fragment
 
@@ -104,7 +104,8 @@ class RenderCache:
         data = self.fragments.get(version, key)
         if data is None:
             node = build()
-            data = (to_json(node, camel=ctx.profile >= 13) if json else to_xml_fragment(node))
+            data = (to_json_fragment(node, camel=ctx.profile >= 13) if json
+                    else to_xml_fragment(node))
             self.fragments.put(version, key, data)
         return Raw("", [], data=data)
 
