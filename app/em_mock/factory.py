@@ -259,10 +259,22 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
+class EmMockApp(FastAPI):
+    """FastAPI, with the entry point's fast path asked first (see ``EntryFastPath``)."""
+
+    entry_fast_path: entry.EntryFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast = self.entry_fast_path
+        if fast is not None and await fast.answer(scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """A ready-to-serve ASGI app for ``settings`` (or an existing ``runtime``)."""
     runtime = runtime or Runtime.create(settings or Settings())
-    app = FastAPI(title="em-mock", docs_url=None, redoc_url=None, openapi_url=None,
+    app = EmMockApp(title="em-mock", docs_url=None, redoc_url=None, openapi_url=None,
                   redirect_slashes=False)
     app.state.runtime = runtime
     for router in api_routers():
@@ -280,4 +292,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                        max_body=settings.max_body_size, check_host=settings.public_url is None,
                        control_max_body=settings.control_max_body_size,
                        control_token=None if settings.no_control else settings.control_token)
+    app.entry_fast_path = entry.EntryFastPath(runtime, settings.max_header_size,
+                                              settings.public_url is None, _valid_host)
     return app

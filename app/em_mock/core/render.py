@@ -24,7 +24,7 @@ from typing import Any
 
 from em_mock.core.registry import ResourceType
 from em_mock.core.wire.documents import Ctx
-from em_mock.core.wire.json import to_json
+from em_mock.core.wire.json import to_json, to_json_fragment
 from em_mock.core.wire.tree import Node, Raw
 from em_mock.core.wire.xml import to_xml_fragment
 
@@ -104,7 +104,12 @@ class RenderCache:
         data = self.fragments.get(version, key)
         if data is None:
             node = build()
-            data = (to_json(node, camel=ctx.profile >= 13) if json else to_xml_fragment(node))
+            if not json:
+                data = to_xml_fragment(node)
+            elif ctx.profile >= 13:  # the direct writer saves the second pass over the keys
+                data = to_json_fragment(node, camel=True)
+            else:  # without key conversion, the dictionary and json's C encoder are faster
+                data = to_json(node)
             self.fragments.put(version, key, data)
         return Raw("", [], data=data)
 

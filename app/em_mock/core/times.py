@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)  # UTC, without a zone: isoformat then writes no offset
 
 _ACCEPTED = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
@@ -22,18 +23,22 @@ def _fraction(us_part: int, digits: int) -> str:
 
 def _split(ms: int) -> tuple[datetime, int]:
     seconds, millis = divmod(ms, 1000)
-    return _EPOCH + timedelta(seconds=seconds), millis * 1000
+    return _NAIVE_EPOCH + timedelta(seconds=seconds), millis * 1000
 
 
 def _whole(moment: datetime, sep: str) -> str:
     # isoformat, not strftime("%Y"): the C library writes year 1 as "1", not "0001".
-    return moment.replace(tzinfo=None).isoformat(sep=sep, timespec="seconds")
+    return moment.isoformat(sep=sep, timespec="seconds")
 
 
 def format_instant(ms: int, digits: int = 3) -> str:
     """``2025-01-13T16:21:35.74Z``: UTC, up to ``digits`` fractional digits, zeros trimmed."""
-    whole, micros = _split(ms)
-    return _whole(whole, "T") + _fraction(micros, digits) + "Z"
+    seconds, millis = divmod(ms, 1000)
+    whole = (_NAIVE_EPOCH + timedelta(seconds=seconds)).isoformat("T", "seconds")
+    if not millis:
+        return whole + "Z"
+    fraction = f"{millis:03d}"[:digits].rstrip("0")  # whole milliseconds: 3 digits at most
+    return whole + "." + fraction + "Z" if fraction else whole + "Z"
 
 
 def format_instant_ms(ms: int) -> str:

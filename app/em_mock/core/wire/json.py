@@ -95,3 +95,80 @@ def to_json(node: Node, *, camel: bool = False, bom: bool = False) -> bytes:
     if raws:
         body = _MARK.sub(lambda m: raws[int(m.group(1))], body)
     return b"\xef\xbb\xbf" + body if bom else body
+
+
+# The fragment writer: what ``to_json`` writes for a node without pre-rendered parts, the
+# key order and the EM 13 key conversion included, without building the dictionaries
+# and without the marks of spliced fragments (most of the cost of a large page rendered
+# for the first time).
+_string = json.encoder.encode_basestring
+_CAMEL: dict[str, str] = {}
+_KEYS: dict[str, str] = {}  # key -> its JSON text and the colon (keys come from the code)
+
+
+def _camel(key: str) -> str:
+    converted = _CAMEL.get(key)
+    if converted is None:
+        converted = _CAMEL[key] = camel_case(key)
+    return converted
+
+
+def _key(key: str) -> str:
+    written = _KEYS.get(key)
+    if written is None:
+        written = _string(key) + ":"
+        if len(_KEYS) < 4096:
+            _KEYS[key] = written
+    return written
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is str:
+        return _string(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _object(pairs: dict[str, str], camel: bool) -> str:
+    if camel:
+        converted: dict[str, str] = {}
+        for key, text in pairs.items():
+            converted[_camel(key)] = text
+        pairs = converted
+    return "{" + ",".join([_key(key) + text for key, text in pairs.items()]) + "}"
+
+
+def _written(value: object, camel: bool) -> str:
+    if type(value) is str:
+        return _string(value)
+    if isinstance(value, Node):
+        return _node_text(value, camel)
+    if isinstance(value, ListOf):
+        items = "[" + ",".join([item.data.decode("utf-8") if isinstance(item, Raw)
+                                else _node_text(item, camel) for item in value.items]) + "]"
+        return _object({value.json_key: items}, camel) if value.json_key else items
+    return _scalar(value)
+
+
+def _node_text(node: Node, camel: bool) -> str:
+    out: dict[str, str] = {}
+    for layer in reversed(node.layers):
+        for key, value in layer.elems:
+            out[key] = _string(value) if type(value) is str else _written(value, camel)
+        for key, value in layer.attrs:
+            out[key] = _string(value) if type(value) is str else _scalar(value)
+    if node.json_order is not None:
+        out = {key: out.get(key, "null") for key in node.json_order}
+    return _object(out, camel)
+
+
+def to_json_fragment(node: Node, *, camel: bool = False) -> bytes:
+    """``to_json(node, camel=camel)``, written directly (for the cache of fragments)."""
+    return _node_text(node, camel).encode("utf-8")

@@ -72,16 +72,71 @@ def to_xml(node: Node) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
-_DEFAULT_NS = b' xmlns="' + NS.encode() + b'"'
+# The fragment writer below writes what lxml writes for the same node (its escapes, ``<X/>``
+# for an element with neither text nor children), without building a tree: it is most of
+# the cost of a large page rendered for the first time.
+_TEXT_NEEDS = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ATTR_NEEDS = re.compile("[&<>\"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escaped_text(value: Scalar) -> str:
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if _TEXT_NEEDS.search(text) is None:
+        return text
+    return (_NOT_XML.sub("\ufffd", text).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("\r", "&#13;"))
+
+
+def _escaped_attr(value: Scalar) -> str:
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if _ATTR_NEEDS.search(text) is None:
+        return text
+    return (_NOT_XML.sub("\ufffd", text).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;").replace("\n", "&#10;")
+            .replace("\r", "&#13;").replace("\t", "&#9;"))
+
+
+def _write(out: list[str], name: str, node: Node) -> None:
+    attrs: dict[str, Scalar] = {}  # set twice: the first place, the last value (as lxml)
+    for layer in node.layers:
+        for key, value in layer.attrs:
+            if value is not None:
+                attrs[key] = value
+    head = "<" + name + "".join(f' {key}="{_escaped_attr(value)}"'
+                                for key, value in attrs.items())
+    out.append(head + ">")
+    opened = len(out)
+    for layer in node.layers:
+        for key, member in layer.elems:
+            if member is None:
+                continue
+            if isinstance(member, ListOf):
+                if not member.inline:
+                    out.append(f"<{key}>")
+                    wrapper = len(out)
+                for item in member.items:
+                    if isinstance(item, Raw):
+                        out.append(item.data.decode("utf-8"))
+                    else:
+                        _write(out, item.name, item)
+                if not member.inline:
+                    if len(out) == wrapper:
+                        out[-1] = f"<{key}/>"
+                    else:
+                        out.append(f"</{key}>")
+            elif isinstance(member, Node):
+                _write(out, key, member)
+            else:
+                out.append(f"<{key}>{_escaped_text(member)}</{key}>")
+    if len(out) == opened:
+        out[-1] = head + "/>"
+    else:
+        out.append(f"</{name}>")
 
 
 def to_xml_fragment(node: Node) -> bytes:
     """``node`` as it is written inside a document (no declaration, no namespace
     declarations: the document's root holds them), for splicing in as a :class:`Raw`."""
-    root = etree.Element(_Q + node.name, nsmap={None: NS})  # type: ignore[dict-item]
-    raws: list[bytes] = []
-    _fill(root, node, raws)
-    body: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=False)
-    head = body.index(b">")  # the declaration sits in the root's start tag, before its end
-    start = body.index(_DEFAULT_NS, 0, head)
-    return body[:start] + body[start + len(_DEFAULT_NS):]
+    out: list[str] = []
+    _write(out, node.name, node)
+    return "".join(out).encode("utf-8")
