@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from em_mock import families
 from em_mock.control.router import TOKEN_HEADER, create_control_app, health
 from em_mock.core.errors import EMError
+from em_mock.core.http import entry
 from em_mock.core.http.deps import collapse_slashes
 from em_mock.core.http.recorded import api_routers, recorded_response
 from em_mock.core.http.traffic import Traffic
