@@ -16,6 +16,7 @@ from em_mock import create_app
 from em_mock.core.fixtures import FORMAT, SECTIONS, load_documents, to_document
 from em_mock.core.runtime import Runtime
 from em_mock.core.validate import time_writer
+from em_mock.families.infrastructure.model import REPOSITORIES
 from em_mock.families.jobs.model import FAILOVER_PLANS, JOBS, SYSTEM_SESSIONS
 from tests.conftest import EPOCH_MS
 from tests.helpers import JSON, Q, error_of, logon, xml
@@ -254,9 +255,37 @@ def test_seeded_copy_job_lists_its_linked_jobs(shared):
     assert items[0]["Type"] == "LinkedJobObject"
     assert _json(client, auth, items[0]["Href"])["ObjectInJobId"] == items[0]["ObjectInJobId"]
     root = xml(client.get(f"/api/jobs/{job.id}/linkedBackupRepositories", headers=auth).content)
-    assert root.tag == Q + "LinkedBackupRepositoryResourceObjects" and len(root) == 0
+    assert root.tag == Q + "LinkedBackupRepositoryResourceObjects"
+    assert [i.findtext(Q + "LinkedBackupRepositoryUid") for i in root] == [
+        f"urn:veeam:Repository:{r.id}" for r in job.linked_repositories]
     rels = [lk["Rel"] for lk in _json(client, auth, f"/api/jobs/{job.id}?format=Entity")["Links"]]
     assert rels[-4:] == ["Down", "Create", "Down", "Create"]
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_default_copy_jobs_each_link_a_repository_of_their_server(shared, as_json):
+    """Every seeded backup copy job lists a linked repository of its own server (not its
+    target), in XML and JSON alike, and the entry reads back on its own."""
+    client, auth, runtime = shared
+    copies = [j for j in JOBS.rows(runtime.store) if j.is_copy]
+    assert copies
+    for job in copies:
+        path = f"/api/jobs/{job.id}/linkedBackupRepositories"
+        if as_json:
+            items = _json(client, auth, path)["LinkedBackupRepositoryResourceObjects"]
+            uids = [i["LinkedBackupRepositoryUid"] for i in items]
+            href = items[0]["Href"]
+            assert _json(client, auth, href)["LinkedBackupRepositoryUid"] == uids[0]
+        else:
+            root = xml(client.get(path, headers=auth).content)
+            assert root.tag == Q + "LinkedBackupRepositoryResourceObjects"
+            uids = [i.findtext(Q + "LinkedBackupRepositoryUid") for i in root]
+            one = xml(client.get(root[0].get("Href"), headers=auth).content)
+            assert one.findtext(Q + "LinkedBackupRepositoryUid") == uids[0]
+        assert len(uids) == 1
+        repo = next(r for r in REPOSITORIES.rows(runtime.store)
+                    if f"urn:veeam:Repository:{r.id}" == uids[0])
+        assert repo.backup_server is job.backup_server and repo is not job.repository
 
 
 def test_copy_job_links_and_unlinks_jobs_and_repositories(client, auth, runtime):
@@ -277,19 +306,19 @@ def test_copy_job_links_and_unlinks_jobs_and_repositories(client, auth, runtime)
     _task(client.delete(items[-1]["Href"], headers={**auth, **JSON}))
     assert len(_json(client, auth, f"/api/jobs/{job.id}/linkedJobs")[
         "LinkedJobResourceObjects"]) == len(items) - 1
-    from em_mock.families.infrastructure.model import REPOSITORIES
     repo = next(r for r in REPOSITORIES.rows(runtime.store)
-                if r.backup_server is job.backup_server)
+                if r.backup_server is job.backup_server and r not in job.linked_repositories)
+    seeded = [f"urn:veeam:Repository:{r.id}" for r in job.linked_repositories]
     _task(client.post(f"/api/jobs/{job.id}/linkedBackupRepositories",
                       json={"LinkedBackupRepositoryUid": f"urn:veeam:Repository:{repo.id}"},
                       headers={**auth, **JSON}))
     linked = _json(client, auth, f"/api/jobs/{job.id}/linkedBackupRepositories")[
         "LinkedBackupRepositoryResourceObjects"]
     assert [i["LinkedBackupRepositoryUid"] for i in linked] == [
-        f"urn:veeam:Repository:{repo.id}"]
+        *seeded, f"urn:veeam:Repository:{repo.id}"]
     _round_trip(runtime)
-    _task(client.delete(linked[0]["Href"], headers={**auth, **JSON}))
-    assert client.get(linked[0]["Href"], headers=auth).status_code == 404
+    _task(client.delete(linked[-1]["Href"], headers={**auth, **JSON}))
+    assert client.get(linked[-1]["Href"], headers=auth).status_code == 404
     backup = next(j for j in JOBS.rows(runtime.store) if j.job_type == "Backup")
     refused = client.post(f"/api/jobs/{backup.id}/linkedJobs", json={"LinkedJobUid": spare.id},
                           headers={**auth, **JSON})

@@ -214,7 +214,8 @@ def _round_trip(client: Any, auth: dict[str, str], runtime: Runtime) -> None:
     state = client.get("/mock/state")
     assert state.status_code == 200
     document = state.json()
-    [scope] = document["EnterpriseAccountScopes"]
+    [scope] = [s for s in document["EnterpriseAccountScopes"]
+               if s["AccountUid"] == f"urn:veeam:EnterpriseAccount:{account.id}"]
     assert scope["HierarchyObjRef"] == VM_REF and scope["State"] == "Unprocessed"
     assert document["VApps"]
     assert client.put("/mock/state", content=state.content,

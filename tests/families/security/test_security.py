@@ -54,6 +54,37 @@ def test_account_entity_has_its_settings_and_links(client, auth, runtime):
     assert scopes.tag == Q + "EnterpriseAccountHierarchyScopes" and len(scopes) == 0
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_default_accounts_limited_to_a_scope_have_scope_objects(client, auth, runtime,
+                                                               as_json):
+    """An account of the default data that may not restore all VMs lists processed scope
+    objects (VMs one backup job protects, under its hierarchy root), each readable by its
+    link, in XML and JSON alike."""
+    from em_mock.families.jobs.model import JOBS
+    limited = [a for a in ACCOUNTS.rows(runtime.store) if not a.allow_restore_all_vms]
+    assert limited
+    for account in limited:
+        path = f"/api/security/accounts/{account.id}/scopes"
+        if as_json:
+            items = client.get(path, headers={**auth, **JSON}).json()[
+                "EnterpriseAccountHierarchyScopes"]
+            got = [(i["Name"], i["HierarchyRootName"], i["Platform"], i["HierarchyObjectType"],
+                    i["State"]) for i in items]
+            hrefs = [i["Href"] for i in items]
+        else:
+            root = xml(client.get(path, headers=auth).content)
+            assert root.tag == Q + "EnterpriseAccountHierarchyScopes"
+            got = [tuple(i.findtext(Q + k) for k in ("Name", "HierarchyRootName", "Platform",
+                                                     "HierarchyObjectType", "State"))
+                   for i in root]
+            hrefs = [i.get("Href") for i in root]
+        assert got and all(g[1] and g[2:] == ("VMware", "Vm", "Processed") for g in got)
+        names = [g[0] for g in got]
+        assert any(names == [vm.name for vm in j.vms] for j in JOBS.rows(runtime.store))
+        for href in hrefs:
+            assert client.get(href, headers=auth).status_code == 200
+
+
 def test_roles_list_and_reference(client, auth, runtime):
     refs = xml(client.get("/api/security/roles", headers=auth).content)
     assert refs.tag == Q + "EntityReferences"

@@ -307,3 +307,22 @@ def _jobs2(ctx: SeedContext) -> None:
 
 
 register_seeders(Seeder(56, _jobs2))
+
+
+# --- linked repositories of backup copy jobs (rank 62) ---------------------------------
+
+
+def _linked_repositories(ctx: SeedContext) -> None:
+    """Each backup copy job also copies the backups kept on one repository of its server
+    other than its target (the first local one), so ``linkedBackupRepositories`` has
+    entries. Deterministic, drawing no random numbers, so no other data moves."""
+    for job in list(JOBS.of(ctx.data).values()):
+        if not job.is_copy or job.linked_repositories:
+            continue
+        other = next((r for r in repositories_of(ctx.data, job.backup_server)
+                      if r is not job.repository and r.capacity >= 0), None)
+        if other is not None:
+            job.linked_repositories.append(other)
+
+
+register_seeders(Seeder(62, _linked_repositories))
