@@ -132,6 +132,9 @@ def test_external_repositories_and_their_empty_backups(client, auth, runtime):
     backups = xml(client.get(f"/api/externalRepositories/{repo.id}/backups",
                              headers=auth).content)
     assert backups.tag == Q + "EntityReferences" and len(backups) == 0
+    entities = xml(client.get(f"/api/externalRepositories/{repo.id}/backups?format=Entity",
+                              headers=auth).content)
+    assert entities.tag == Q + "Backups" and len(entities) == 0
     mine = xml(client.get(f"/api/backupServers/{repo.backup_server.id}/externalRepositories",
                           headers=auth).content)
     assert [r.get("Name") for r in mine.findall(Q + "Ref")] == [repo.name]

@@ -63,16 +63,15 @@ SERVER_COLLECTION = Collection(
             lambda rt, server: [r for r in EXTERNAL_REPOSITORIES.rows(rt.store)
                                 if r.backup_server is server]),
     ))
-# The restore family serves a repository's backups and replicas below it.
+# The restore family serves the backups (and replicas) below these two.
 REPOSITORY_COLLECTION = Collection(REPOSITORY, "repository", table_items(REPOSITORIES))
+EXTERNAL_REPOSITORY_COLLECTION = Collection(EXTERNAL_REPOSITORY, "external repository",
+                                            table_items(EXTERNAL_REPOSITORIES))
 
 serve(router, SERVER_COLLECTION)
 serve(router, REPOSITORY_COLLECTION)
 serve(router, Collection(WAN_ACCELERATOR, "WAN accelerator", table_items(WAN_ACCELERATORS)))
-serve(router, Collection(
-    EXTERNAL_REPOSITORY, "external repository", table_items(EXTERNAL_REPOSITORIES),
-    # em-mock does not model backups in external repositories yet: always empty.
-    subs=(Sub("backups", EXTERNAL_REPOSITORY, _none),)))
+serve(router, EXTERNAL_REPOSITORY_COLLECTION)
 serve(router, Collection(MANAGED_SERVER, "managed server", table_items(MANAGED_SERVERS)))
 serve(router, Collection(
     HIERARCHY_ROOT, "hierarchy root",

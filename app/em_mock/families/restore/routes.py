@@ -32,7 +32,10 @@ from em_mock.core.registry import (
 from em_mock.core.runtime import Runtime
 from em_mock.families.agents.model import leaves_agent_point
 from em_mock.families.agents.shapes import AGENT_RESTORE_POINT
-from em_mock.families.infrastructure.routes import REPOSITORY_COLLECTION
+from em_mock.families.infrastructure.routes import (
+    EXTERNAL_REPOSITORY_COLLECTION,
+    REPOSITORY_COLLECTION,
+)
 from em_mock.families.jobs.model import TaskSession
 from em_mock.families.restore.model import RESTORE_SESSIONS
 from em_mock.families.restore.points import (
@@ -180,6 +183,8 @@ serve_sub(router, REPOSITORY_COLLECTION, Sub(
 serve_sub(router, REPOSITORY_COLLECTION, Sub(
     "replicas", REPLICA, lambda rt, r: [b for b in held_replicas(rt.store)
                                         if b.repository is r]))
+# em-mock keeps no backups in object storage yet: an external repository lists none.
+serve_sub(router, EXTERNAL_REPOSITORY_COLLECTION, Sub("backups", BACKUP, _none))
 
 register_logon_links(
     *collection_links("backups", "Backup", 70, 410),
