@@ -161,7 +161,7 @@ def test_state_is_the_fixture_document(client):
     assert doc["Format"] == "em-mock-fixture/1"
     assert parse(doc["Anchor"]) == EPOCH_DT
     assert len(doc["BackupServers"]) == 3
-    assert len(doc["CloudTenants"]) == 12
+    assert len(doc["CloudTenants"]) == 13  # a tenant per plan, and the vCD tenant
     assert len(doc["CloudFailoverPlans"]) == 12
     assert len(doc["CloudFailoverSessions"]) == 500
 

@@ -80,7 +80,8 @@ def test_a_later_clock_shifts_the_same_data():
 def test_default_sizes_match_the_spec(default_data):
     assert len(SERVERS.of(default_data)) == 3
     assert len(PLANS.of(default_data)) == 12
-    assert len(TENANTS.of(default_data)) == 12
+    assert len([t for t in TENANTS.of(default_data).values() if t.plans]) == 12
+    assert [t.tenant_type for t in TENANTS.of(default_data).values() if not t.plans] == ["vCD"]
     assert len(SESSIONS.of(default_data)) == 500
 
 
@@ -90,7 +91,7 @@ def test_sizes_are_honoured(servers, plans, count):
                     NOW_MS)
     assert len(SERVERS.of(data)) == servers
     assert len(PLANS.of(data)) == plans
-    assert len(TENANTS.of(data)) == plans
+    assert len([t for t in TENANTS.of(data).values() if t.tenant_type == "Standalone"]) == plans
     assert len(SESSIONS.of(data)) == count
     assert {p.backup_server.id for p in PLANS.of(data).values()} <= set(SERVERS.of(data))
     assert {s.plan.id for s in sessions(data)} <= set(PLANS.of(data))

@@ -562,7 +562,8 @@ def test_writes_survive_export_and_load(instant):
     first = client.get("/mock/state")
     assert first.status_code == 200
     state = first.json()
-    assert [t["TenantType"] for t in state["CloudTenantTypes"]] == ["vCD",
+    # The seeded vCD tenant first, then the two made here.
+    assert [t["TenantType"] for t in state["CloudTenantTypes"]] == ["vCD", "vCD",
                                                                      "ActiveDirectory"]
     assert "OrgTrip" in [c["Name"] for c in state["VCloudOrganizationConfigs"]]
     loaded = client.put("/mock/state", content=first.content,

@@ -35,6 +35,7 @@ from em_mock.families.cloud.model import (
     PlanVm,
     SelfServiceConfig,
     TenantResource,
+    VCloudComputeResource,
     VCloudOrgConfig,
     VlanConfiguration,
     index_cloud,
@@ -268,6 +269,31 @@ def _vcloud(ctx: SeedContext) -> None:
             f"Org{i:02d} Backup Storage", quota * 1024 * rng.randint(5, 60) // 100,
             i % 4 == 0, rng.choice(SCHEDULER_TYPES), rng.random() < 0.3)
         ORG_CONFIGS.of(ctx.data)[config.id] = config
+    _vcd_tenant(ctx)
+
+
+def _vcd_tenant(ctx: SeedContext) -> None:
+    """A VMware Cloud Director tenant for the first organization configuration: named as its
+    organization, on the same server, with one organization data center as its vCloud
+    compute resource. From a stream of its own, after every other tenant."""
+    rng = random.Random(f"{ctx.seed} vcd tenant")
+    config = next(iter(ORG_CONFIGS.of(ctx.data).values()), None)
+    if config is None:
+        return
+    org = f"urn:vCloud:Org:{config.host_id}.urn:vcloud:org:{new_guid(rng)}"
+    tenant = CloudTenant(
+        new_guid(rng), config.name, config.backup_server, organization_ref=org,
+        description=f"VMware Cloud Director organization {config.name}",
+        max_concurrent_tasks=rng.choice((2, 4, 8)), tenant_type="vCD",
+        last_active_ms=ctx.now_ms - rng.randint(60, 3 * 86_400) * 1000)
+    tenant.vcloud.append(VCloudComputeResource(
+        new_guid(rng), f"{config.name}-DR-VDC",
+        f"urn:vCloud:Vdc:{config.host_id}.urn:vcloud:vdc:{new_guid(rng)}",
+        use_network_failover=True, allocation_model="AllocationPool",
+        cpu_usage_mhz=rng.randint(2, 12) * 1000, memory_usage_mb=rng.randint(4, 32) * 1024,
+        storage_usage_gb=rng.randint(100, 900)))
+    TENANTS.of(ctx.data)[tenant.id] = tenant
+    index_cloud(ctx.data)
 
 
 register_seeders(Seeder(20, _seed), Seeder(40, _cloud_connect), Seeder(45, _self_service),
