@@ -72,7 +72,9 @@ class Pair:
     def __init__(self, em_version: int) -> None:
         # Logon sessions outlive every clock move, so a read never meets an expiry that
         # the first of its two requests caused.
+        # One backup server: every family's data on it, a third of the default's bulk.
         settings_ = Settings(epoch=EPOCH_MS, frozen_clock=True, sessions=60, failover_plans=4,
+                             backup_servers=1,
                              em_version=em_version, session_timeout=1e9)
         self.rt: Runtime = fresh_runtime(settings_)
         self.client = TestClient(create_app(runtime=self.rt), base_url="http://testserver")
@@ -135,7 +137,7 @@ class Pair:
                     server["Name"] = server["Name"] + "-x"
             c.put("/mock/state", json=document)
         elif kind == "seed":
-            c.post("/mock/seed", json={"seed": arg, "backupServers": 2, "failoverPlans": 3,
+            c.post("/mock/seed", json={"seed": arg, "backupServers": 1, "failoverPlans": 3,
                                        "sessions": 40})
         elif kind == "plan action":
             index, action = arg
