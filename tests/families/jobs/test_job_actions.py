@@ -271,3 +271,32 @@ def test_random_clone_bodies_get_400_and_change_nothing(shared, fields, wrapper,
     assert response.status_code == 400, response.text
     assert error_of(response)["StatusCode"] == 400
     assert [j.id for j in JOBS.rows(runtime.store)] == before
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=60),
+       as_xml=st.booleans())
+def test_clone_names_make_a_job_or_a_400_that_changes_nothing(client, auth, runtime, name,
+                                                              as_xml):
+    """With a valid repository, a clone either answers 202 and the job lists under the
+    stripped name, or (blank, too long, taken) 400 and the jobs stay as they were."""
+    job = _job(runtime, "Backup", idle=False)
+    before = [(j.id, j.name) for j in JOBS.rows(runtime.store)]
+    fields = {**_clone_fields(runtime, job), "JobName": name}
+    if as_xml:
+        inner = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
+        response = _post(client, auth, job.id, "clone", as_xml=True, content=(
+            f"<JobCloneSpec {NS}><BackupJobCloneInfo>{inner}</BackupJobCloneInfo>"
+            "</JobCloneSpec>"))
+    else:
+        response = _post(client, auth, job.id, "clone", json={"BackupJobCloneInfo": fields})
+    after = [(j.id, j.name) for j in JOBS.rows(runtime.store)]
+    if response.status_code == 202:
+        assert after[:-1] == before and after[-1][1] == name.strip()
+        assert 0 < len(name.strip()) <= 50
+        found = _query(client, auth, type="Job", filter=f"UID=={after[-1][0]}")["Refs"]["Refs"]
+        assert [r["Name"] for r in found] == [name.strip()]
+    else:
+        assert response.status_code == 400, response.text
+        assert error_of(response)["StatusCode"] == 400 and after == before
