@@ -94,7 +94,8 @@ def test_job_entity_and_includes(client, auth, runtime):
                           "ScheduleEnabled", "NextRun", "JobScheduleOptions", "JobInfo", "Name",
                           "UID", "Links", "Href", "Type"]
     rels = [lk["Rel"] for lk in body["Links"]]
-    assert rels == ["Up", "Alternate", "Down", "Down", "Start", "Stop", "Retry", "Edit", "Create"]
+    assert rels == ["Up", "Alternate", "Down", "Down", "Start", "Stop", "Retry", "Edit", "Create",
+                    "Clone", "ToggleScheduleEnabled"]
     includes = _get(client, auth, f"/api/jobs/{job.id}/includes")["ObjectsInJob"]
     assert [i["Name"] for i in includes] == [vm.name for vm in job.vms]
     assert client.get(includes[0]["Href"], headers=auth).status_code == 200

@@ -26,11 +26,7 @@ async def agent_job_action(job_id: str, request: Request, me: CurrentSession, rt
     job: AgentJob = find(AGENT_JOBS.of(rt.store.data), job_id, "agent backup job")
     now = rt.clock.now_ms()
     if action == "togglescheduleenabled":
-        job.schedule_enabled = not job.schedule_enabled
-        rt.store.changed()
-        state = "enabled" if job.schedule_enabled else "disabled"
-        task = rt.simulation.task(me.id, "ToggleScheduleEnabled", now, True,
-                                  f'Schedule of job "{job.name}" {state}.')
+        task = runs.toggle_schedule(rt.simulation, rt.store, job, me.id, now)
     else:
         task = runs.job_action(rt.simulation, rt.store, job, action, me.id, now,
                                lambda: str(uuid.uuid4()))

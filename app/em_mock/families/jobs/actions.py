@@ -1,6 +1,7 @@
-"""Job actions (start, stop, retry), stopping a backup job session, failover plan actions
-and job edits (includes, linked jobs and repositories, edit, delete); each answers 202
-with a ``Task`` that says whether it could be done. Bad bodies get a 400 that says why."""
+"""Job actions (start, stop, retry, sync, toggleScheduleEnabled, clone), stopping a backup
+job session, failover plan actions and job edits (includes, linked jobs and repositories,
+edit, delete); each answers 202 with a ``Task`` that says whether it could be done. Bad
+bodies get a 400 that says why."""
 
 from __future__ import annotations
 
@@ -35,12 +36,97 @@ router = register_router(APIRouter())
 @router.post("/api/jobs/{job_id}")
 async def job_action(job_id: str, request: Request, me: CurrentSession, rt: RuntimeDep,
                      out: WireDep) -> Response:
-    """Start, stop or retry a job: 202 and a ``Task`` that says whether it could be done."""
-    action = no_body_action(request, ("start", "stop", "retry"))
+    """Start, stop, retry, sync (backup copy jobs), clone (``JobCloneSpec`` body) a job or
+    toggle its schedule: 202 and a ``Task`` that says whether it could be done."""
+    action = no_body_action(request, (*runs.JOB_OPERATIONS, "togglescheduleenabled", "clone"))
     job: Job = find(JOBS.of(rt.store.data), job_id, "job")
+    if action == "clone":
+        return await _clone(job, request, me.id, rt, out)
+    if action == "sync" and not job.is_copy:
+        raise bad_request(f"Job {job.name!r} is a {job.job_type} job: only backup copy jobs "
+                          "can be synced.")
     now = rt.clock.now_ms()
-    task = runs.job_action(rt.simulation, rt.store, job, action, me.id, now,
-                           lambda: str(uuid.uuid4()))
+    if action == "togglescheduleenabled":
+        task = runs.toggle_schedule(rt.simulation, rt.store, job, me.id, now)
+    else:
+        task = runs.job_action(rt.simulation, rt.store, job, action, me.id, now,
+                               lambda: str(uuid.uuid4()))
+    return out.send(task_node(task, out.ctx, now), 202)
+
+
+# --- cloning ------------------------------------------------------------------------------
+
+CLONE_SPEC = "JobCloneSpec"
+MAX_JOB_NAME = 50
+# The element a JobCloneSpec carries for each job type, and that element's required fields
+# (besides JobName; Description is optional everywhere).
+CLONE_INFOS = {
+    "Backup": ("BackupJobCloneInfo", ("FolderName", "RepositoryUid")),
+    "Replica": ("ReplicaJobCloneInfo", ("VmSuffix",)),
+    "BackupCopy": ("BackupCopyJobCloneInfo", ("JobFileName", "RepositoryUid")),
+    "ImmediateBackupCopy": ("ImmediateBackupCopyJobCloneInfo", ("JobFileName", "RepositoryUid")),
+}
+
+
+def _clone_info(job: Job, tree: dict[str, Any]) -> dict[str, str]:
+    """The text fields of the clone info element that fits ``job``'s type; 400 otherwise."""
+    info, required = CLONE_INFOS[job.job_type]
+    if list(tree) != [info]:
+        raise bad_request(f"Job {job.name!r} is a {job.job_type} job: the {CLONE_SPEC} needs "
+                          f"one {info} element, not {', '.join(tree) or 'none'}.")
+    fields = tree[info]
+    if not isinstance(fields, dict):
+        raise bad_request(f"{info} must be an element (object) of the clone's options.")
+    known = ("JobName", *required, "Description")
+    unknown = sorted(k for k in fields if k not in known)
+    if unknown:
+        raise bad_request(f"{info} has unknown elements: {', '.join(unknown)} "
+                          f"(known: {', '.join(known)}).")
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise bad_request(f"{info}: {key} must be text.")
+    for key in ("JobName", *required):
+        if not fields.get(key, "").strip():
+            raise bad_request(f"The {info} needs {key}.")
+    return fields
+
+
+async def _clone(job: Job, request: Request, owner: str, rt: RuntimeDep, out: WireDep
+                 ) -> Response:
+    """``?action=clone``: a new job on the same backup server, with the source's type,
+    platform, schedule and objects (and linked jobs and repositories, for a copy job)."""
+    tree = spec_tree(await request.body(), request.headers.get("content-type", ""), CLONE_SPEC)
+    fields = _clone_info(job, tree)
+    name = fields["JobName"].strip()
+    if len(name) > MAX_JOB_NAME:
+        raise bad_request(f"JobName must be up to {MAX_JOB_NAME} characters long, "
+                          f"not {len(name)}.")
+    jobs = JOBS.of(rt.store.data)
+    taken = next((j for j in jobs.values() if j.backup_server is job.backup_server
+                  and j.name.lower() == name.lower()), None)
+    if taken is not None:
+        raise bad_request(f"JobName: backup server {job.backup_server.name!r} already has a "
+                          f"job named {taken.name!r}.")
+    repository = job.repository
+    if "RepositoryUid" in fields:
+        guid = _guid_of(fields, "RepositoryUid", "Repository", CLONE_SPEC)
+        repository = REPOSITORIES.of(rt.store.data).get(guid)
+        if repository is None:
+            raise bad_request(f"RepositoryUid: no repository has the UID "
+                              f"urn:veeam:Repository:{guid}.")
+        if repository.backup_server is not job.backup_server:
+            raise bad_request(f"Repository {repository.name!r} is not on the job's backup "
+                              f"server ({job.backup_server.name}).")
+    clone = Job(str(uuid.uuid4()), name, job.backup_server, job.job_type, job.platform,
+                fields.get("Description", job.description), job.schedule_configured,
+                job.schedule_enabled, job.next_run_ms, repository,
+                [JobVm(vm.name, vm.uid, vm.size) for vm in job.vms], list(job.sources),
+                list(job.linked_repositories))
+    jobs[clone.id] = clone
+    rt.store.changed()
+    now = rt.clock.now_ms()
+    task = rt.simulation.task(owner, "CloneJob", now, True, f'Job "{job.name}" cloned as '
+                              f'"{name}".', ("Job", f"jobs/{clone.id}"), name)
     return out.send(task_node(task, out.ctx, now), 202)
 
 

@@ -109,19 +109,23 @@ def _draw(sim: Simulation, n_vms: int) -> tuple[str, str, int]:
     return outcome, reason, sim.rng.randrange(n_vms) if n_vms else -1
 
 
+JOB_OPERATIONS = {"start": "StartJob", "stop": "StopJob", "retry": "RetryJob", "sync": "SyncJob"}
+
+
 def job_action(sim: Simulation, store: Store, job: Job, action: str, owner: str, now_ms: int,
                new_id: Callable[[], str]) -> EmTask:
-    """Start, stop or retry ``job``; the task says whether that could be done."""
-    operation = {"start": "StartJob", "stop": "StopJob", "retry": "RetryJob"}[action]
+    """Start, stop, retry or sync ``job`` (a sync starts a backup copy job's copy run out of
+    turn, for immediate copy jobs too); the task says whether that could be done."""
+    operation = JOB_OPERATIONS[action]
     running = running_job_session(store, job)
     if action == "stop":
         if running is None:
             return sim.task(owner, operation, now_ms, False, f'Job "{job.name}" is not running.')
         _stop(sim, store, running, now_ms)
         return sim.task(owner, operation, now_ms, True, f'Job "{job.name}" triggered to stop.')
-    if job.job_type == "ImmediateBackupCopy":
+    if job.job_type == "ImmediateBackupCopy" and action != "sync":
         return sim.task(owner, operation, now_ms, False, f'Job "{job.name}" copies '
-                        "backups as they appear; it cannot be started or retried.")
+                        "backups as they appear; it cannot be started or retried (sync it).")
     if running is not None:
         return sim.task(owner, operation, now_ms, False, f'Job "{job.name}" is already running.')
     if action == "retry":
@@ -168,6 +172,34 @@ def _stop(sim: Simulation, store: Store, session: JobSession, now_ms: int) -> No
             task.state, task.result, task.end_ms = "Completed", "Failed", now_ms
             task.reason = "Stopped by user."
     store.changed()
+
+
+# --- schedules ----------------------------------------------------------------------------
+
+DAY_MS = 86_400_000
+RUN_HOUR_MS = 22 * 3_600_000  # a schedule turned back on runs the job daily at 22:00 UTC
+
+
+def next_daily_run(now_ms: int) -> int:
+    """The next 22:00 UTC after ``now_ms``."""
+    run = now_ms - now_ms % DAY_MS + RUN_HOUR_MS
+    return run if run > now_ms else run + DAY_MS
+
+
+def toggle_schedule(sim: Simulation, store: Store, job: Job, owner: str, now_ms: int
+                    ) -> EmTask:
+    """``?action=toggleScheduleEnabled`` of any job (VM, agent or NAS): turn the job's
+    schedule off (no next run), or on again (next run 22:00 UTC); a job without a schedule
+    configured refuses."""
+    if not job.schedule_configured:
+        return sim.task(owner, "ToggleScheduleEnabled", now_ms, False,
+                        f'Job "{job.name}" has no schedule configured.')
+    job.schedule_enabled = not job.schedule_enabled
+    job.next_run_ms = next_daily_run(now_ms) if job.schedule_enabled else None
+    store.changed()
+    state = "enabled" if job.schedule_enabled else "disabled"
+    return sim.task(owner, "ToggleScheduleEnabled", now_ms, True,
+                    f'Job "{job.name}" schedule {state}.')
 
 
 # --- failover plans ---------------------------------------------------------------------

@@ -187,9 +187,12 @@ def _job_entity(j: Job, ctx: Ctx) -> Node:
         links_ += [link("Start", f"{base}?action=start"), link("Stop", f"{base}?action=stop"),
                    link("Retry", f"{base}?action=retry")]
     links_ += [link("Edit", base, "JobReference", j.name),
-               link("Create", f"{base}/includes", "ObjectInJob")]
+               link("Create", f"{base}/includes", "ObjectInJob"),
+               link("Clone", f"{base}?action=clone"),
+               link("ToggleScheduleEnabled", f"{base}?action=toggleScheduleEnabled")]
     if j.is_copy:
-        links_ += [link("Down", f"{base}/linkedJobs", "LinkedJobObjectList"),
+        links_ += [link("Sync", f"{base}?action=sync"),
+                   link("Down", f"{base}/linkedJobs", "LinkedJobObjectList"),
                    link("Create", f"{base}/linkedJobs", "LinkedJobObject"),
                    link("Down", f"{base}/linkedBackupRepositories",
                         "LinkedBackupRepositoryObjectList"),
