@@ -15,6 +15,7 @@ from em_mock.families.infrastructure.model import (
     SERVERS,
     WAN_ACCELERATORS,
 )
+from em_mock.families.jobs.model import JOBS
 from tests.helpers import JSON, Q, basic, xml
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "em-json-samples"
@@ -119,7 +120,7 @@ def test_wan_accelerator_entity_has_the_documented_fields(client, auth, runtime)
     assert len(refs.findall(Q + "Ref")) == len(WAN_ACCELERATORS.of(runtime.store.data))
 
 
-def test_external_repositories_and_their_empty_backups(client, auth, runtime):
+def test_external_repositories_and_their_backups(client, auth, runtime):
     repo = next(iter(EXTERNAL_REPOSITORIES.of(runtime.store.data).values()))
     root = xml(client.get(f"/api/externalRepositories/{repo.id}?format=Entity",
                           headers=auth).content)
@@ -129,15 +130,35 @@ def test_external_repositories_and_their_empty_backups(client, auth, runtime):
     rels = [(lk.get("Rel"), lk.get("Type")) for lk in root.iter(Q + "Link")]
     assert rels == [("Up", "BackupServerReference"), ("Alternate", "ExternalRepositoryReference"),
                     ("Down", "BackupReferenceList")]
-    backups = xml(client.get(f"/api/externalRepositories/{repo.id}/backups",
-                             headers=auth).content)
-    assert backups.tag == Q + "EntityReferences" and len(backups) == 0
-    entities = xml(client.get(f"/api/externalRepositories/{repo.id}/backups?format=Entity",
-                              headers=auth).content)
-    assert entities.tag == Q + "Backups" and len(entities) == 0
     mine = xml(client.get(f"/api/backupServers/{repo.backup_server.id}/externalRepositories",
                           headers=auth).content)
     assert [r.get("Name") for r in mine.findall(Q + "Ref")] == [repo.name]
+
+
+def test_an_external_repository_lists_its_servers_backup_copies(client, auth, runtime):
+    for repo in EXTERNAL_REPOSITORIES.of(runtime.store.data).values():
+        copies = sorted(j.name for j in JOBS.rows(runtime.store)
+                        if j.is_copy and j.backup_server is repo.backup_server)
+        assert copies, repo.name
+        path = f"/api/externalRepositories/{repo.id}/backups"
+        refs = xml(client.get(path, headers=auth).content)
+        assert refs.tag == Q + "EntityReferences"
+        assert sorted(r.get("Name") for r in refs.findall(Q + "Ref")) == copies
+        assert {r.get("Type") for r in refs.findall(Q + "Ref")} == {"BackupReference"}
+        entities = xml(client.get(f"{path}?format=Entity", headers=auth).content)
+        assert entities.tag == Q + "Backups"
+        assert sorted(b.get("Name") for b in entities.findall(Q + "Backup")) == copies
+        body = client.get(f"{path}?format=Entity", headers={**auth, **JSON}).json()
+        items = body["Backups"]
+        assert sorted(b["Name"] for b in items) == copies
+        for backup in entities.findall(Q + "Backup"):
+            answer = client.get(_path(backup.get("Href")), headers=auth)
+            assert answer.status_code == 200, backup.get("Href")
+            same = xml(answer.content)
+            assert same.tag == Q + "Backup" and same.get("UID") == backup.get("UID")
+        listed = xml(client.get("/api/backups", headers=auth).content)
+        assert {r.get("UID") for r in refs.findall(Q + "Ref")} <= {
+            r.get("UID") for r in listed.findall(Q + "Ref")}
 
 
 def test_new_query_types_filter_and_show_entities(client, auth, runtime):

@@ -42,6 +42,7 @@ from em_mock.families.restore.points import (
     ALL_POINT_TASKS,
     POINT_TASKS,
     REPLICA_POINT_TASKS,
+    Held,
     VAppPoint,
     backup_file_id,
     backup_id,
@@ -183,8 +184,17 @@ serve_sub(router, REPOSITORY_COLLECTION, Sub(
 serve_sub(router, REPOSITORY_COLLECTION, Sub(
     "replicas", REPLICA, lambda rt, r: [b for b in held_replicas(rt.store)
                                         if b.repository is r]))
-# em-mock keeps no backups in object storage yet: an external repository lists none.
-serve_sub(router, EXTERNAL_REPOSITORY_COLLECTION, Sub("backups", BACKUP, _none))
+
+
+def _copied_out(rt: Runtime, external: Any) -> list[Held]:
+    """An external repository's backups: a view over the backups of its backup server's
+    backup copy jobs (the copies that server keeps in object storage), served as they are
+    at ``/backups/{id}``."""
+    return [b for b in held_backups(rt.store)
+            if b.job.is_copy and b.job.backup_server is external.backup_server]
+
+
+serve_sub(router, EXTERNAL_REPOSITORY_COLLECTION, Sub("backups", BACKUP, _copied_out))
 
 register_logon_links(
     *collection_links("backups", "Backup", 70, 410),
