@@ -6,6 +6,10 @@ An agent backup job is a :class:`Job` (``JobType`` ``AgentBackup``, platform
 ``/jobs``. Its runs are ordinary backup job sessions (``JobType`` ``AgentBackup``) in the
 job session table, one task per computer; a successful task leaves an agent restore point,
 a restore point and a backup file in the job's backup, as a VM backup task does.
+
+Each task of an agent backup session also stands for an ``AgentManagement`` job session
+(the agent's own run on that computer). These are derived from the tasks, not stored:
+see :func:`management_sessions`.
 """
 
 from __future__ import annotations
@@ -13,9 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from em_mock.core.ids import derived_id
-from em_mock.core.tables import Table, View
+from em_mock.core.tables import Store, Table, View
 from em_mock.families.infrastructure.model import BackupServer
-from em_mock.families.jobs.model import BACKUP_TASKS, Job, JobVm, TaskSession
+from em_mock.families.jobs.model import (
+    BACKUP_SESSIONS,
+    BACKUP_TASKS,
+    Job,
+    JobSession,
+    JobVm,
+    TaskSession,
+)
 
 HOST_STATUSES = ("Online", "Offline", "Unknown")
 AGENT_STATUSES = ("NotInstalled", "Installed", "UnsupportedOs", "Failed", "Exclude")
@@ -106,3 +117,38 @@ DISCOVERED_COMPUTERS: Table[DiscoveredComputer] = Table("discovered_computers")
 AGENT_JOBS: Table[AgentJob] = Table("agent_jobs")
 AGENT_POINT_TASKS: View[TaskSession] = View("agent restore point tasks", BACKUP_TASKS,
                                             leaves_agent_point)
+
+
+MANAGEMENT_JOB_TYPE = "AgentManagement"
+# A management session's state follows the state of the task it stands for.
+_MANAGEMENT_STATES = {"Pending": "Starting", "InProgress": "Working", "Completed": "Stopped"}
+
+
+@dataclass(slots=True, eq=False)
+class ManagementSession(JobSession):
+    """An ``AgentManagement`` backup job session: one computer's part of an agent backup
+    session (``parent``), served at ``/backupSessions/{id}`` but not in its list."""
+
+    parent: JobSession | None = None
+
+
+def management_session(t: TaskSession) -> ManagementSession:
+    """The management session an agent backup task stands for (stable derived id)."""
+    s = t.session
+    done = t.state == "Completed"
+    return ManagementSession(
+        id=derived_id("AgentManagementSession", t.id), job=s.job,
+        job_type=MANAGEMENT_JOB_TYPE, job_name=f"{s.job_name} - {t.vm_name}",
+        creation_ms=t.creation_ms, end_ms=t.end_ms,
+        state=_MANAGEMENT_STATES.get(t.state, s.state), result=t.result,
+        progress=100 if done else (s.progress if t.state == "InProgress" else 0),
+        failure_message=(t.reason or None) if t.result == "Failed" else None,
+        is_retry=s.is_retry, parent=s)
+
+
+def management_sessions(store: Store) -> dict[str, list[ManagementSession]]:
+    """The management sessions of every agent backup session, by the session's id, one per
+    computer (task), in task order (cached per data version)."""
+    return store.get(("rows", "agent management sessions"), lambda: {
+        s.id: [management_session(t) for t in s.tasks]
+        for s in BACKUP_SESSIONS.rows(store) if is_agent_job(s.job)})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import APIRouter
@@ -25,6 +25,7 @@ from em_mock.core.runtime import Runtime
 from em_mock.core.wire import documents as docs
 from em_mock.core.wire.documents import Ctx
 from em_mock.core.wire.tree import Node
+from em_mock.families.agents.model import management_sessions
 from em_mock.families.infrastructure.routes import SERVER_COLLECTION
 from em_mock.families.jobs.model import (
     BACKUP_SESSIONS,
@@ -68,11 +69,27 @@ _REPLICA_TASK_SUB = Sub("replicaTaskSessions", REPLICA_TASK_SESSION, lambda rt, 
 serve_sub(router, SERVER_COLLECTION, Sub(
     "jobs", JOB, lambda rt, server: [j for j in JOBS.rows(rt.store)
                                      if j.backup_server is server]))
-serve(router, Collection(
-    BACKUP_JOB_SESSION, "backup job session",
-    by_id("backup sessions", lambda rt: BACKUP_SESSIONS.rows(rt.store), own_id),
+
+
+def _with_management(rt: Runtime) -> list[Any]:
+    """The backup sessions, and the agent management sessions derived from the agent ones
+    (served at ``/backupSessions/{id}`` too, but not in that list)."""
+    derived = management_sessions(rt.store)
+    return [*BACKUP_SESSIONS.rows(rt.store), *(m for ms in derived.values() for m in ms)]
+
+
+def _management_of(rt: Runtime, s: Any) -> Iterable[Any]:
+    """A backup session's agent management sessions of the last 30 days (none for VM jobs
+    and for management sessions themselves)."""
+    return recent(rt, management_sessions(rt.store).get(s.id, []))
+
+
+_BACKUP_SESSION_COLLECTION = Collection(
+    BACKUP_JOB_SESSION, "backup job session", by_id("backup sessions", _with_management, own_id),
     listed=lambda rt: recent(rt, BACKUP_SESSIONS.rows(rt.store)), subs=(
-        Sub("taskSessions", BACKUP_TASK_SESSION, lambda rt, s: recent(rt, s.tasks)),)))
+        Sub("taskSessions", BACKUP_TASK_SESSION, lambda rt, s: recent(rt, s.tasks)),
+        Sub("agentManagementSessions", BACKUP_JOB_SESSION, _management_of)))
+serve(router, _BACKUP_SESSION_COLLECTION)
 serve(router, Collection(
     BACKUP_TASK_SESSION, "backup task session",
     by_id("backup tasks", lambda rt: BACKUP_TASKS.rows(rt.store), own_id),
@@ -92,11 +109,6 @@ serve(router, Collection(JOB, "job", table_items(JOBS), subs=(
     Sub("replicaSessions", REPLICA_JOB_SESSION, _sessions_of_job(True)),
 )))
 serve(router, Collection(FAILOVER_PLAN, "failover plan", table_items(FAILOVER_PLANS)))
-# em-mock seeds no agent management sessions: a backup session's list is empty (404 for a
-# session that does not exist).
-serve_sub(router, Collection(BACKUP_JOB_SESSION, "backup job session", by_id(
-    "backup sessions", lambda rt: BACKUP_SESSIONS.rows(rt.store), own_id)),
-    Sub("agentManagementSessions", BACKUP_JOB_SESSION, lambda rt, s: []))
 
 
 @router.get("/api/systemsessions")

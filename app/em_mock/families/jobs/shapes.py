@@ -18,7 +18,7 @@ from em_mock.core.wire.documents import (
     reference,
 )
 from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_layer
-from em_mock.families.agents.model import leaves_agent_point
+from em_mock.families.agents.model import ManagementSession, leaves_agent_point
 from em_mock.families.infrastructure.model import Repository
 from em_mock.families.infrastructure.shapes import server_up
 from em_mock.families.jobs.model import (
@@ -78,11 +78,19 @@ def _kind(s: JobSession) -> _SessionKind:
     return _REPLICA if s.job.is_replica else _BACKUP
 
 
+def _parent_up(s: JobSession, ctx: Ctx) -> list[Node]:
+    """An agent management session's link to its agent backup session (documented name)."""
+    if isinstance(s, ManagementSession) and s.parent is not None:
+        return [link("Up", ctx.api(f"backupSessions/{s.parent.id}"),
+                     "BackupJobSessionReference", "Parent session")]
+    return []
+
+
 def _job_session_ref(s: JobSession, ctx: Ctx, root: str) -> Node:
     k = _kind(s)
     name = session_name(s, ctx)
     return reference(root, k.type_name, k.path, s.id, name, [
-        server_up(s.backup_server, ctx), _job_up(s.job, ctx),
+        server_up(s.backup_server, ctx), _job_up(s.job, ctx), *_parent_up(s, ctx),
         alternate_to_entity(k.type_name, k.path, s.id, name, ctx),
         link("Down", ctx.api(f"{k.path}/{s.id}/{k.task_path}"), k.task_list),
     ], ctx)
@@ -92,11 +100,12 @@ def _job_session_entity(s: JobSession, ctx: Ctx) -> Node:
     k = _kind(s)
     name = session_name(s, ctx)
     links_ = [
-        server_up(s.backup_server, ctx), _job_up(s.job, ctx),
+        server_up(s.backup_server, ctx), _job_up(s.job, ctx), *_parent_up(s, ctx),
         alternate_to_reference(k.type_name, k.path, s.id, name, ctx),
         link("Down", ctx.api(f"{k.path}/{s.id}/{k.task_path}"), k.task_list),
     ]
-    if not s.job.is_replica:
+    # A derived management session cannot be stopped on its own and leaves no point.
+    if not s.job.is_replica and not isinstance(s, ManagementSession):
         links_.append(link("Stop", ctx.api(f"{k.path}/{s.id}?action=stop")))
         links_ += [link("Related", ctx.api(f"restorePoints/{derived_id('RestorePoint', t.id)}"),
                         "RestorePointReference", restore_point_name(t, ctx))
