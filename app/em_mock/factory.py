@@ -283,11 +283,13 @@ _INCLUDED_API: list[BaseRoute] = []
 def _include_api(app: FastAPI) -> None:
     """Include every EM API router into ``app``, sharing the included routes."""
     if not _INCLUDED_API:
-        before = len(app.router.routes)
+        # Included into a bare app: the shared routes keep a reference to the app they were
+        # included into, and it must not be one holding a runtime and its data.
+        holder = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+        before = len(holder.router.routes)
         for router in api_routers():
-            app.include_router(router)
-        _INCLUDED_API.extend(app.router.routes[before:])
-        return
+            holder.include_router(router)
+        _INCLUDED_API.extend(holder.router.routes[before:])
     app.router.routes.extend(_INCLUDED_API)
     app.router._mark_routes_changed()
 
