@@ -22,8 +22,8 @@ from em_mock.families.agents.model import (
     ProtectionGroup,
     computer_vm,
 )
-from em_mock.families.infrastructure.fixtures import server_of
-from em_mock.families.infrastructure.model import REPOSITORIES, BackupServer
+from em_mock.families.infrastructure.fixtures import repository_of, server_of
+from em_mock.families.infrastructure.model import BackupServer
 from em_mock.families.jobs.fixtures import read_sessions, write_sessions
 
 _GROUP_KEYS = ("UID", "Name", "BackupServerUid")
@@ -105,10 +105,7 @@ def _read_agent_jobs(reader: Reader, docs: Documents, data: DataSet) -> None:
         reader.unknown_keys(src, _JOB_KEYS)
         guid = reader.uid(src, "UID", "AgentBackupJob")
         server = server_of(reader, src, data)
-        repo_id = reader.uid(src, "RepositoryUid", "Repository", required=False, nullable=True)
-        repo = REPOSITORIES.of(data).get(repo_id or "")
-        if repo_id and repo is None:
-            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
+        repo = repository_of(reader, src, data, optional=True)
         group_id = reader.uid(src, "ProtectionGroupUid", "AgentProtectionGroup",
                               required=False, nullable=True)
         group = PROTECTION_GROUPS.of(data).get(group_id or "")

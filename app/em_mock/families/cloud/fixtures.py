@@ -63,7 +63,7 @@ from em_mock.families.cloud.model import (
     index_replica_points,
 )
 from em_mock.families.cloud.runs import PLAN_RUNS, PlanRun
-from em_mock.families.infrastructure.fixtures import server_of
+from em_mock.families.infrastructure.fixtures import repository_of, server_of
 from em_mock.families.infrastructure.model import (
     MANAGED_SERVERS,
     REPOSITORIES,
@@ -590,12 +590,7 @@ def _read_self_service(reader: Reader, docs: Documents, data: DataSet) -> None:
         reader.unknown_keys(src, _SELF_SERVICE_KEYS)
         guid = reader.uid(src, "UID", "VSphereSelfServiceConfig")
         server = server_of(reader, src, data)
-        repo_id = reader.uid(src, "RepositoryUid", "Repository")
-        repo = REPOSITORIES.of(data).get(repo_id or "")
-        if repo_id and repo is None:
-            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
-        elif repo is not None and server is not None and repo.backup_server is not server:
-            reader.error(src, "RepositoryUid", "the repository is on another backup server")
+        repo = repository_of(reader, src, data, server=server)
         vcenter_id = reader.uid(src, "VCenterUid", "ManagedServer")
         if vcenter_id and vcenter_id not in MANAGED_SERVERS.of(data):
             reader.error(src, "VCenterUid", f"no managed server has the UID {vcenter_id}")
@@ -640,12 +635,7 @@ def _read_org_configs(reader: Reader, docs: Documents, data: DataSet) -> None:
         reader.unknown_keys(src, _ORG_KEYS)
         guid = reader.uid(src, "UID", "VCloudOrganizationConfig")
         server = server_of(reader, src, data)
-        repo_id = reader.uid(src, "RepositoryUid", "Repository")
-        repo = REPOSITORIES.of(data).get(repo_id or "")
-        if repo_id and repo is None:
-            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
-        elif repo is not None and server is not None and repo.backup_server is not server:
-            reader.error(src, "RepositoryUid", "the repository is on another backup server")
+        repo = repository_of(reader, src, data, server=server)
         host_id = reader.uid(src, "HostUid", "ManagedServer")
         if host_id and host_id not in MANAGED_SERVERS.of(data):
             reader.error(src, "HostUid", f"no managed server has the UID {host_id}")

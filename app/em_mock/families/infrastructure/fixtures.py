@@ -46,6 +46,20 @@ def server_of(reader: Reader, src: Source, data: DataSet) -> BackupServer | None
     return server
 
 
+def repository_of(reader: Reader, src: Source, data: DataSet, key: str = "RepositoryUid",
+                  *, optional: bool = False, server: BackupServer | None = None
+                  ) -> Repository | None:
+    """The repository an item's ``key`` names (an error when there is none, or when it is
+    not on ``server``); with ``optional``, the key may be missing or null."""
+    guid = reader.uid(src, key, "Repository", required=not optional, nullable=optional)
+    repo = REPOSITORIES.of(data).get(guid or "")
+    if guid and repo is None:
+        reader.error(src, key, f"no repository has the UID {guid}")
+    elif repo is not None and server is not None and repo.backup_server is not server:
+        reader.error(src, key, "the repository is on another backup server")
+    return repo
+
+
 def _read_servers(reader: Reader, docs: Documents, data: DataSet) -> None:
     seen: dict[str, str] = {}
     for src in items(reader, docs, "BackupServers"):

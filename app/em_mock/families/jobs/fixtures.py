@@ -18,7 +18,7 @@ from em_mock.core.validate import (
     read_run,
     sub_items,
 )
-from em_mock.families.infrastructure.fixtures import server_of
+from em_mock.families.infrastructure.fixtures import repository_of, server_of
 from em_mock.families.infrastructure.model import REPOSITORIES, BackupServer
 from em_mock.families.jobs.data import order_sessions
 from em_mock.families.jobs.model import (
@@ -65,10 +65,7 @@ def _read_jobs(reader: Reader, docs: Documents, data: DataSet) -> None:
         guid = reader.uid(src, "UID", "Job")
         name = reader.value(src, "Name", str, required=True, default="")
         server = server_of(reader, src, data)
-        repo_id = reader.uid(src, "RepositoryUid", "Repository", required=False, nullable=True)
-        repo = REPOSITORIES.of(data).get(repo_id or "")
-        if repo_id and repo is None:
-            reader.error(src, "RepositoryUid", f"no repository has the UID {repo_id}")
+        repo = repository_of(reader, src, data, optional=True)
         job = Job(
             guid or "", name, server or BackupServer("", ""),
             reader.choice(src, "JobType", JOB_TYPES, default="Backup") or "Backup",

@@ -9,10 +9,9 @@ from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, Source, TimeWriter, claim, items, sub_items
-from em_mock.families.infrastructure.fixtures import server_of
+from em_mock.families.infrastructure.fixtures import repository_of, server_of
 from em_mock.families.infrastructure.model import (
     MANAGED_SERVERS,
-    REPOSITORIES,
     BackupServer,
     Repository,
 )
@@ -42,14 +41,6 @@ _INCLUDE_KEYS = ("ObjectInJobId", "FileServerUid", "FileOrFolder", "InclusionMas
                  "ExclusionMask", "Size")
 
 
-def _repository(reader: Reader, src: Source, key: str, data: DataSet) -> Repository | None:
-    repo_id = reader.uid(src, key, "Repository", required=False, nullable=True)
-    repo = REPOSITORIES.of(data).get(repo_id or "")
-    if repo_id and repo is None:
-        reader.error(src, key, f"no repository has the UID {repo_id}")
-    return repo
-
-
 def _read_file_servers(reader: Reader, docs: Documents, data: DataSet) -> None:
     seen: dict[str, str] = {}
     for src in items(reader, docs, "NasFileServers"):
@@ -67,7 +58,7 @@ def _read_file_servers(reader: Reader, docs: Documents, data: DataSet) -> None:
             reader.choice(src, "ServerType", FILE_SERVER_TYPES) or "SmbServer",
             reader.value(src, "Path", str, default=""),
             reader.value(src, "CredentialsId", str, nullable=True),
-            managed, _repository(reader, src, "CacheRepositoryUid", data),
+            managed, repository_of(reader, src, data, "CacheRepositoryUid", optional=True),
             reader.value(src, "ProcessingMode", str, default="Direct"),
             reader.value(src, "StorageSnapshotPath", str, default=""))
         if claim(reader, seen, src, guid) and server is not None:
@@ -107,7 +98,7 @@ def _read_jobs(reader: Reader, docs: Documents, data: DataSet) -> None:
             reader.value(src, "ScheduleConfigured", bool, default=True),
             reader.value(src, "ScheduleEnabled", bool, default=True),
             reader.time(src, "NextRun", required=False),
-            _repository(reader, src, "RepositoryUid", data),
+            repository_of(reader, src, data, "RepositoryUid", optional=True),
             short_term_type=reader.choice(src, "ShorttermRetentionType", SHORT_TERM_TYPES,
                                           required=False, default="Day") or "Day",
             short_term_period=reader.value(src, "ShorttermRetentionPeriod", int, default=28),
@@ -116,7 +107,8 @@ def _read_jobs(reader: Reader, docs: Documents, data: DataSet) -> None:
             long_term_type=reader.choice(src, "LongtermRetentionType", LONG_TERM_TYPES,
                                          required=False, default="Year") or "Year",
             long_term_period=reader.value(src, "LongtermRetentionPeriod", int, default=3),
-            archive_repository=_repository(reader, src, "ArchiveRepositoryUid", data),
+            archive_repository=repository_of(reader, src, data, "ArchiveRepositoryUid",
+                                             optional=True),
             acl_mode=reader.choice(src, "AclMode", ACL_MODES, required=False,
                                    default=ACL_MODES[0]) or ACL_MODES[0])
         _read_includes(reader, src, job, data, includes_seen)
