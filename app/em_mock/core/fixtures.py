@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from em_mock.core.capture import Walk
 from em_mock.core.tables import DataSet
 from em_mock.core.times import parse_instant_ms
 from em_mock.core.validate import FixtureError, Reader, TimeWriter, time_writer
@@ -44,6 +45,10 @@ class Section:
 
     ``control`` names the section's items in the control API (``/mock/data/<name>``)
     with their type, for the sections that can be edited one item at a time.
+
+    ``capture`` reads the section's items back from a live server (``em-mock capture``):
+    given a :class:`~em_mock.core.capture.Walk`, it returns the items as ``write`` writes
+    them, times as the server wrote them.
     """
 
     name: str
@@ -51,6 +56,7 @@ class Section:
     read: Callable[[Reader, Documents, DataSet], None]
     write: Callable[[DataSet, TimeWriter], list[dict[str, Any]]]
     control: tuple[str, str] | None = None
+    capture: Callable[[Walk], list[dict[str, Any]]] | None = None
 
 
 SECTIONS: list[Section] = []
