@@ -48,7 +48,8 @@ class Section:
 
     ``capture`` reads the section's items back from a live server (``em-mock capture``):
     given a :class:`~em_mock.core.capture.Walk`, it returns the items as ``write`` writes
-    them, times as the server wrote them.
+    them, times as the server wrote them. ``capture_omits`` names the item keys no answer
+    of the API shows, which a capture therefore cannot read back (it writes defaults).
     """
 
     name: str
@@ -57,6 +58,7 @@ class Section:
     write: Callable[[DataSet, TimeWriter], list[dict[str, Any]]]
     control: tuple[str, str] | None = None
     capture: Callable[[Walk], list[dict[str, Any]]] | None = None
+    capture_omits: tuple[str, ...] = ()
 
 
 SECTIONS: list[Section] = []
