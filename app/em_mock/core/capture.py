@@ -53,7 +53,7 @@ def _pascal(key: str) -> str:
 
 
 # Keys whose leading run of capitals the camel-case rule folded into lower case.
-_PASCAL_SPECIAL = {"uid": "UID", "id": "ID", "nasJobs": "NASJobs"}
+_PASCAL_SPECIAL = {"uid": "UID", "id": "ID", "nasJobs": "NASJobs", "cpuCount": "CPUCount"}
 
 
 def pascal_tree(value: Any) -> Any:
