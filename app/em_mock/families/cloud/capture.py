@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
-from urllib.parse import urlsplit
 
-from em_mock.core.capture import Walk, link_id, link_uid, time_of
+from em_mock.core.capture import Walk, guid_of, href_id, link_id, link_uid, time_of
 from em_mock.core.ids import urn
 from em_mock.families.cloud.model import PlanVm, replica_id
 
@@ -28,17 +27,6 @@ Item = dict[str, Any]
 def _server(e: Item) -> str | None:
     """The UID of the backup server an entity's ``Up`` link names."""
     return link_uid(e, "BackupServerReference", "BackupServer", "Up")
-
-
-def _own_id(e: Item) -> str | None:
-    """The last path segment of an entity's own ``Href``."""
-    path = urlsplit(e.get("Href") or "").path.rstrip("/")
-    return path.rsplit("/", 1)[-1] or None
-
-
-def _bare(uid: str | None) -> str:
-    """The GUID of a UID (``urn:veeam:<Type>:<guid>``)."""
-    return (uid or "").rsplit(":", 1)[-1].lower()
 
 
 def _inner(e: Item | None, key: str) -> list[Item]:
@@ -121,7 +109,7 @@ def capture_plans(walk: Walk) -> list[Item]:
 
 def _task(t: Item) -> Item:
     point = t.get("VmReplicaPointLink")
-    point_id = _own_id({"Href": point.get("Href")}) if isinstance(point, dict) else None
+    point_id = href_id(point) if isinstance(point, dict) else None
     return {"VmName": t.get("VmName"),
             "VmReplicaPointUid": urn("CloudVmReplicaPoint", point_id) if point_id else None,
             "CreationTimeUTC": time_of(t.get("CreationTimeUTC")),
@@ -248,7 +236,7 @@ def _subtenants(walk: Walk) -> dict[str, list[Item]]:
     for e in walk.query("CloudSubtenant"):
         quota = _sub(e, "RepositoryQuota")
         found[str(quota.get("TenantResourceId") or "").lower()].append({
-            "Id": _either(e, "Id", "ID") or _own_id(e), "Name": e.get("Name"),
+            "Id": _either(e, "Id", "ID") or href_id(e), "Name": e.get("Name"),
             "Description": e.get("Description") or "", "Enabled": e.get("Enabled"),
             "QuotaMb": quota.get("QuotaMb"), "UsedQuotaMb": quota.get("UsedQuotaMb")})
     return found
@@ -257,7 +245,7 @@ def _subtenants(walk: Walk) -> dict[str, list[Item]]:
 def _compute(c: Item) -> Item:
     stats = _sub(c, "ComputeResourceStats")
     storage = next(iter(_inner(stats, "StorageResourceStats")), {})
-    return {"Id": _own_id(c), "CloudHardwarePlanUid": c.get("CloudHardwarePlanUid"),
+    return {"Id": href_id(c), "CloudHardwarePlanUid": c.get("CloudHardwarePlanUid"),
             "UseNetworkFailoverResources": c.get("UseNetworkFailoverResources"),
             "MemoryUsageMb": stats.get("MemoryUsageMb"),
             "CPUCount": _either(stats, "CPUCount", "CpuCount"),
@@ -275,11 +263,11 @@ def capture_tenant_resources(walk: Walk) -> list[Item]:
         has_backup, has_compute = _inner(e, "Resources"), _inner(e, "ComputeResources")
         if not has_backup and not has_compute:
             continue
-        base = f"cloud/tenants/{_bare(e.get('UID'))}"
+        base = f"cloud/tenants/{guid_of(e.get('UID'))}"
         backup = []
         for r in walk.entities(f"{base}/resources") if has_backup else ():
             quota = _sub(r, "RepositoryQuota")
-            rid = _either(r, "Id", "ID") or _own_id(r)
+            rid = _either(r, "Id", "ID") or href_id(r)
             backup.append({"Id": rid, "Name": quota.get("DisplayName"),
                            "RepositoryUid": quota.get("RepositoryUid"),
                            "QuotaMb": quota.get("QuotaMb"),
@@ -294,7 +282,7 @@ def capture_tenant_resources(walk: Walk) -> list[Item]:
 
 def _vcloud(v: Item) -> Item:
     usage = _sub(v, "ResourceUsage")
-    return {"Id": _own_id(v), "VirtualDataCenterName": v.get("VirtualDataCenterName") or "",
+    return {"Id": href_id(v), "VirtualDataCenterName": v.get("VirtualDataCenterName") or "",
             "VirtualDataCenterRef": v.get("VirtualDataCenterRef"),
             "UseNetworkFailoverResources": v.get("UseNetworkFailoverResources"),
             "AllocationModel": v.get("AllocationModel"), "Enabled": v.get("Enabled"),
@@ -317,7 +305,7 @@ def capture_tenant_kinds(walk: Walk) -> list[Item]:
             continue
         vclouds: list[Item] = []
         if kind == "vCD" and _inner(e, "VCloudComputeResources"):
-            path = f"cloud/tenants/{_bare(e.get('UID'))}/vCloudComputeResources"
+            path = f"cloud/tenants/{guid_of(e.get('UID'))}/vCloudComputeResources"
             vclouds = [_vcloud(v) for v in walk.entities(path)]
         out.append({"TenantUid": e.get("UID"), "TenantType": kind, "OrganizationRef": "",
                     "Domain": dict(NO_DOMAIN) if kind == "ActiveDirectory" else None,

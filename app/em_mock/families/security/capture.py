@@ -11,21 +11,12 @@ under its hierarchy root (one request per scope object).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from em_mock.core.capture import Walk
+from em_mock.core.capture import Walk, guid_of, href_id
 from em_mock.core.ids import urn
 
 Item = dict[str, Any]
-
-
-def _own_id(e: Item) -> str:
-    """The last path segment of an entity's own ``Href``."""
-    return urlsplit(e.get("Href") or "").path.rstrip("/").rsplit("/", 1)[-1].lower()
-
-
-def _bare(uid: Any) -> str:
-    return str(uid or "").rsplit(":", 1)[-1].lower()
 
 
 def capture_roles(walk: Walk) -> list[Item]:
@@ -40,10 +31,10 @@ def capture_accounts(walk: Walk) -> list[Item]:
     out = []
     for e in walk.entities("security/accounts"):
         flr, sql = e.get("FlrSettings") or {}, e.get("SqlSettings") or {}
-        roles = walk.entities(f"security/accounts/{_bare(e.get('UID'))}/roles")
+        roles = walk.entities(f"security/accounts/{guid_of(e.get('UID'))}/roles")
         out.append({
             "UID": e.get("UID"), "Name": e.get("Name"), "AccountType": e.get("AccountType"),
-            "RoleUids": [urn("EnterpriseRole", _own_id(r)) for r in roles],
+            "RoleUids": [urn("EnterpriseRole", href_id(r) or "") for r in roles],
             "AllowRestoreAllVms": e.get("AllowRestoreAllVms"),
             "FlrInplaceOnly": flr.get("FlrInplaceOnly"),
             "FlrExtentionRestrictions": flr.get("FlrExtentionRestrictions") or "",
@@ -81,7 +72,7 @@ def capture_scopes(walk: Walk) -> list[Item]:
     out = []
     for account in walk.entities("security/accounts"):
         uid = account.get("UID")
-        for s in walk.entities(f"security/accounts/{_bare(uid)}/scopes"):
+        for s in walk.entities(f"security/accounts/{guid_of(uid)}/scopes"):
             name, kind = str(s.get("Name") or ""), str(s.get("HierarchyObjectType") or "Vm")
             root = str(s.get("HierarchyRootName") or "")
             ref = lookup.ref(root, name, kind) if root and name else None
@@ -89,7 +80,7 @@ def capture_scopes(walk: Walk) -> list[Item]:
                 walk.skip(f"reference of the scope object {name!r} of {account.get('Name')}",
                           f"the lookup service finds no single {kind} of that name under "
                           f"{root!r}")
-            out.append({"ID": _own_id(s), "AccountUid": uid, "Name": name,
+            out.append({"ID": href_id(s), "AccountUid": uid, "Name": name,
                         "HierarchyObjRef": ref or "", "HierarchyRootName": root,
                         "Platform": s.get("Platform"), "HierarchyObjectType": kind,
                         "State": s.get("State")})
