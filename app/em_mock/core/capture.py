@@ -22,8 +22,8 @@ from urllib.parse import quote, urlsplit
 
 from em_mock.core.times import format_instant_ms, parse_instant_ms
 
-__all__ = ["Answer", "CaptureSkip", "Fetch", "Walk", "link_id", "link_uid", "pascal_tree",
-           "time_of"]
+__all__ = ["Answer", "CaptureSkip", "Fetch", "Walk", "guid_of", "href_id", "link_id",
+           "link_uid", "pascal_tree", "time_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def _pascal(key: str) -> str:
 
 
 # Keys whose leading run of capitals the camel-case rule folded into lower case.
-_PASCAL_SPECIAL = {"uid": "UID", "id": "ID", "nasJobs": "NASJobs"}
+_PASCAL_SPECIAL = {"uid": "UID", "id": "ID", "nasJobs": "NASJobs", "cpuCount": "CPUCount"}
 
 
 def pascal_tree(value: Any) -> Any:
@@ -79,6 +79,18 @@ def link_uid(entity: dict[str, Any], type_name: str, urn_type: str,
     """``urn:veeam:<urn_type>:<id>`` for the first link of ``type_name``, or None."""
     guid = link_id(entity, type_name, rel)
     return f"urn:veeam:{urn_type}:{guid}" if guid else None
+
+
+def href_id(entity: dict[str, Any]) -> str | None:
+    """The last path segment of an entity's own ``Href`` (the id of items that show it
+    nowhere else, such as a tenant's resources), or None."""
+    path = urlsplit(entity.get("Href") or "").path.rstrip("/")
+    return path.rsplit("/", 1)[-1] or None
+
+
+def guid_of(uid: str | None) -> str:
+    """The GUID of a UID (``urn:veeam:<Type>:<guid>``), for paths; ``""`` for None."""
+    return (uid or "").rsplit(":", 1)[-1]
 
 
 def time_of(text: str | None) -> str | None:
