@@ -70,7 +70,7 @@ def open_console(browser: Browser, url: str, width: int = 1280, height: int = 80
 def page(browser: Browser, server: LiveServer) -> Iterator[Page]:
     """The console at 1280x800 on a freshly reset server; no script error may happen."""
     httpx.post(f"{server.url}/mock/reset", timeout=10).raise_for_status()
-    console, errors = open_console(browser, f"{server.url}/mock/console")
+    console, errors = open_console(browser, f"{server.url}/mock/console#browser")
     yield console
     console.context.close()
     assert errors == []
