@@ -87,12 +87,18 @@ def test_a_job_fails_tonight_once_the_clock_reaches_its_run(client):
 
 def test_time_flies_runs_every_scheduled_job_at_its_time(client):
     jobs = {j["Name"]: j for j in query(client, "Job")}
+    busy = {s["JobName"] for s in query(client, "BackupJobSession", "State!=Stopped")}
+    end = parse("2026-06-16T12:00:00Z")
+    due = {name for name, j in jobs.items() if j["ScheduleEnabled"] and j["NextRun"]
+           and parse(EPOCH) < parse(j["NextRun"]) <= end and name not in busy}
     done = play(client, "time-flies", {"hours": 24})
     assert done["hours"] == 24 and done["from"] == EPOCH
     assert client.get("/mock/clock").json()["now"] == "2026-06-16T12:00:00.000Z"
     new = query(client, "BackupJobSession", f"CreationTime>{EPOCH}")
     new += query(client, "ReplicaJobSession", f"CreationTime>{EPOCH}")
     assert new, "no run happened on schedule"
+    assert {s["JobName"] for s in new} == due
+    assert len(new) == len(due)
     for session in new:
         job = jobs[session["JobName"]]
         assert job["ScheduleEnabled"] is True
