@@ -70,7 +70,7 @@ def open_console(browser: Browser, url: str, width: int = 1280, height: int = 80
 def page(browser: Browser, server: LiveServer) -> Iterator[Page]:
     """The console at 1280x800 on a freshly reset server; no script error may happen."""
     httpx.post(f"{server.url}/mock/reset", timeout=10).raise_for_status()
-    console, errors = open_console(browser, f"{server.url}/mock/console")
+    console, errors = open_console(browser, f"{server.url}/mock/console#browser")
     yield console
     console.context.close()
     assert errors == []
@@ -265,13 +265,16 @@ def test_recorded_answers_are_listed_and_removed(page: Page, server: LiveServer)
     assert httpx.get(f"{server.url}/mock/recorded", timeout=10).json() == []
 
 
-def test_keyboard_alone_reaches_the_views_and_shows_focus(page: Page) -> None:
+def test_keyboard_alone_reaches_the_views_and_shows_focus(page: Page, server: LiveServer
+                                                          ) -> None:
+    page.goto(f"{server.url}/mock/console")  # the default view: the dashboard
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    expect(page.get_by_label("User", exact=True)).to_be_focused()
-    expect(page.locator("#browser")).to_be_visible()
+    expect(page.locator("#dash-auto")).to_be_focused()
+    expect(page.locator("#dashboard")).to_be_visible()
     page.get_by_role("link", name="API browser").focus()
     page.keyboard.press("Tab")
     query_link = page.get_by_role("link", name="Query builder")
@@ -281,7 +284,7 @@ def test_keyboard_alone_reaches_the_views_and_shows_focus(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=2, name="Query builder")).to_be_focused()
     expect(query_link).to_have_attribute("aria-current", "page")
-    expect(page.locator("#browser")).to_be_hidden()
+    expect(page.locator("#dashboard")).to_be_hidden()
 
 
 def test_the_console_fits_a_phone_screen(browser: Browser, server: LiveServer) -> None:

@@ -5,9 +5,11 @@
 - ``GET /console``: the page (``em_mock/console/static/index.html``, with the mount point
   and the control token filled in);
 - ``/console/static/...``: its script and style sheet;
-- ``GET /registry``: the query types and their fields, which drive the query builder.
+- ``GET /registry``: the query types and their fields, which drive the query builder;
+- ``GET /console/account``: the first configured EM account, which the dashboard logs on
+  with.
 
-All three follow the control token rule: with ``--control-token`` set, a call needs the
+All four follow the control token rule: with ``--control-token`` set, a call needs the
 token in the ``X-Mock-Token`` header. A browser cannot send a header when it opens a
 page, so the page also takes it once as ``?token=``; it then sets a cookie (scoped to
 the console's own path, so it only opens the page and its static files) and hands the
@@ -127,6 +129,19 @@ def mount_console(app: FastAPI) -> None:
         if expected and not _same(request.headers.get(TOKEN_HEADER), expected):
             return _refused()
         return JSONResponse(registry_document())
+
+    @app.get("/console/account", summary="The account the dashboard logs on with")
+    async def account(request: Request) -> Response:
+        """The first configured EM account (``user``, ``password``): the console's
+        dashboard logs on with it, and says so."""
+        expected = _expected_token(app)
+        if expected and not _same(request.headers.get(TOKEN_HEADER), expected):
+            return _refused()
+        users = app.state.runtime.settings.users
+        if not users:
+            return JSONResponse({"error": "No EM account is configured.", "errors": []}, 404)
+        user, password = users[0]
+        return JSONResponse({"user": user, "password": password})
 
     app.mount("/console/static", _TokenGuard(StaticFiles(directory=STATIC), app),
               name="console-static")

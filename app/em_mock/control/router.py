@@ -26,6 +26,7 @@ from em_mock.core.http.recorded import is_modelled
 from em_mock.core.recorded import RECORDED, RecordedAnswer, answer_key, from_json, to_json
 from em_mock.core.registry import HEADLINES
 from em_mock.core.runtime import Runtime
+from em_mock.core.scenes import SceneError, play, scenes
 from em_mock.core.times import format_instant_ms, parse_instant_ms
 
 TOKEN_HEADER = "X-Mock-Token"
@@ -280,6 +281,25 @@ async def change_clock(change: ClockChange, rt: RT) -> dict[str, Any]:
     return _clock(rt)
 
 
+@router.get("/scenes", summary="The demo scenes and their parameters")
+async def list_scenes() -> list[dict[str, Any]]:
+    """Each scene: ``name``, ``title``, ``description`` and ``params`` (``name``, ``kind``
+    ``string`` or ``integer``, ``default``, ``minimum``/``maximum``, ``lookup``: the query
+    type whose entities a value names, ``presets``)."""
+    return [scene.to_json() for scene in scenes()]
+
+
+@router.post("/scenes/{name}", summary="Play a demo scene")
+async def play_scene(name: str, rt: RT, body: Annotated[Any, Body(examples=[
+        {"job": "vbr01 Backup Job 1"}, {"hours": 24}])] = None) -> dict[str, Any]:
+    """Play scene ``name`` with its parameters in a JSON object (none: the defaults); what
+    it did. 404 for an unknown scene or entity, 400 with every reason for bad parameters."""
+    try:
+        return play(rt, name, body)
+    except SceneError as exc:
+        raise ControlError(exc.status, exc.message, exc.errors) from None
+
+
 @router.get("/faults", summary="The active fault rules")
 async def list_faults(rt: RT) -> list[dict[str, Any]]:
     """Every rule, with how often it matched and fired."""
@@ -348,7 +368,7 @@ def _docs_page(schema: dict[str, Any]) -> str:
 def create_control_app(runtime: Runtime) -> FastAPI:
     """The ``/mock`` application."""
     app = FastAPI(title="em-mock control API", docs_url=None, redoc_url=None, openapi_url=None,
-                  description="Steer em-mock: reset, data, clock, faults, journal.")
+                  description="Steer em-mock: reset, data, clock, scenes, faults, journal.")
     app.state.runtime = runtime
     app.include_router(public)
     app.include_router(router)

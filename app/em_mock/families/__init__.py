@@ -25,6 +25,7 @@ import em_mock.families.cloud.fixtures
 import em_mock.families.cloud.lifecycle
 import em_mock.families.cloud.queries
 import em_mock.families.cloud.routes
+import em_mock.families.cloud.scenes
 import em_mock.families.cloud.shapes
 import em_mock.families.cloud.writes
 import em_mock.families.infrastructure.actions
@@ -32,12 +33,14 @@ import em_mock.families.infrastructure.data
 import em_mock.families.infrastructure.fixtures
 import em_mock.families.infrastructure.queries
 import em_mock.families.infrastructure.routes
+import em_mock.families.infrastructure.scenes
 import em_mock.families.infrastructure.shapes
 import em_mock.families.jobs.actions
 import em_mock.families.jobs.data
 import em_mock.families.jobs.fixtures
 import em_mock.families.jobs.queries
 import em_mock.families.jobs.routes
+import em_mock.families.jobs.scenes
 import em_mock.families.jobs.shapes
 import em_mock.families.lookup.routes
 import em_mock.families.nas.actions

@@ -38,8 +38,9 @@
     token: null, sessionUrl: null, user: null, creds: null, relogon: null,
     history: [], current: null, view: "browser", browseTicket: 0, queryTicket: 0,
     registry: [], pageLinks: {},
-    busy: { live: false, journal: false, faults: false, clock: false, recorded: false },
-    refreshProblem: false,
+    busy: { dashboard: false, live: false, journal: false, faults: false, clock: false, recorded: false },
+    refreshProblem: false, dashProblem: false, dashAccount: null, dashAgain: false,
+    dashRefreshes: 0,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -748,6 +749,398 @@
     await refreshLive();
   }
 
+  // ------------------------------------------------------------------ dashboard
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const DAYS = 14;
+  const JOB_SESSION_TYPES = [["BackupJobSession", "BackupJobSessions"],
+    ["ReplicaJobSession", "ReplicaJobSessions"]];
+  const RESULTS = ["Success", "Warning", "Failed"];
+  const OBJECT_STORAGE = /s3|azure|blob|object|wasabi|google|ibmcloud/i;
+  const DAY_MS = 86400000;
+
+  /** An SVG element: s("rect", {x: 1}, child, ...). */
+  function s(tag, attrs, ...children) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined) continue;
+      if (key === "text") node.textContent = value;
+      else node.setAttribute(key, String(value));
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  function q(query) { return "/api/query?" + query; }
+
+  /** Every entity a query answers, following its Next links (a page holds up to 1000). */
+  async function allEntities(query, plural) {
+    const rows = [];
+    let url = q(query);
+    for (let pages = 0; url && pages < 50; pages++) {
+      const exchange = await em("GET", url, { accept: "json" });
+      if (exchange.status !== 200) throw new Error(`${query.split("&")[0]}: ` +
+        `${exchange.status || "no answer"} ${errorMessage(exchange)}`);
+      rows.push(...entities(exchange, plural));
+      const next = ((exchange.data.PagingInfo || {}).Links || []).find((l) => l.Rel === "Next");
+      url = next ? next.Href : null;
+    }
+    return rows;
+  }
+
+  function bytes(value) {
+    const units = ["B", "KB", "MB", "GB", "TB", "PB"];
+    let n = Number(value) || 0;
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return `${n >= 100 || i === 0 ? n.toFixed(0) : n.toFixed(1)} ${units[i]}`;
+  }
+
+  function dayOf(ms) { return new Date(ms).toISOString().slice(0, 10); }
+
+  async function dashboardLogon() {
+    if (state.token || state.relogon) return true;
+    let account;
+    try {
+      account = await control("GET", "/console/account");
+    } catch (err) {
+      $("dash-who").textContent = `Not logged on: ${err.message} Log on in the API browser.`;
+      return false;
+    }
+    $("logon-user").value = account.user;
+    $("logon-password").value = account.password;
+    const exchange = await logon(account.user, account.password, "json");
+    if (exchange.status !== 201) {
+      $("dash-who").textContent = `Logging on as ${account.user} failed: ` +
+        `${errorMessage(exchange)}. Log on in the API browser.`;
+      return false;
+    }
+    state.dashAccount = account.user;
+    return true;
+  }
+
+  function showWho() {
+    if (!state.token) return;
+    $("dash-who").textContent = state.user === state.dashAccount
+      ? `Logged on to the EM API as ${state.user} (the first configured account).`
+      : `Logged on to the EM API as ${state.user}.`;
+  }
+
+  /** Refresh every panel; a call while a refresh is under way makes it run once more. */
+  async function refreshDashboard() {
+    if (state.busy.dashboard) {
+      state.dashAgain = true;
+      return;
+    }
+    state.busy.dashboard = true;
+    state.dashAgain = false;
+    try {
+      if (!(await dashboardLogon())) return;
+      showWho();
+      const clock = await control("GET", "/clock");
+      const nowMs = Date.parse(clock.now);
+      const first = Date.parse(dayOf(nowMs - (DAYS - 1) * DAY_MS) + "T00:00:00Z");
+      const since = new Date(first).toISOString().replace(/\.\d+Z$/, "Z");
+      const [sessions, running, repos, tenants, plans, planRuns, failures] = await Promise.all([
+        Promise.all(JOB_SESSION_TYPES.map(([type, plural]) => allEntities(
+          `type=${type}&format=Entities&pageSize=1000&filter=` +
+          encodeURIComponent(`CreationTime>=${since}`), plural))),
+        Promise.all([...JOB_SESSION_TYPES, ["CloudFailoverSession", "CloudFailoverSessions"]]
+          .map(([type, plural]) => allEntities(`type=${type}&format=Entities&pageSize=200&` +
+            "sortDesc=CreationTime&filter=" + encodeURIComponent("State!=Stopped"), plural))),
+        allEntities("type=Repository&format=Entities&sortAsc=Name&pageSize=500", "Repositories"),
+        allEntities("type=CloudTenant&format=Entities&sortAsc=Name&pageSize=500", "CloudTenants"),
+        allEntities("type=CloudFailoverPlan&format=Entities&sortAsc=Name&pageSize=500",
+          "CloudFailoverPlans"),
+        allEntities("type=CloudFailoverSession&format=Entities&sortDesc=CreationTime" +
+          "&pageSize=200", "CloudFailoverSessions"),
+        Promise.all([...JOB_SESSION_TYPES, ["CloudFailoverSession", "CloudFailoverSessions"]]
+          .map(([type, plural]) => allEntities(`type=${type}&format=Entities&pageSize=8&` +
+            "sortDesc=CreationTime&filter=" + encodeURIComponent("Result==Failed"), plural)
+            .then((rows) => rows.slice(0, 8)))),
+      ]);
+      drawDays(sessions.flat(), first);
+      fillRunning(running.flat());
+      fillRepositories(repos);
+      fillTenants(tenants);
+      fillDashPlans(plans, planRuns);
+      fillFailures(failures.flat());
+      $("dash-updated").textContent = `Updated at ${when(clock.now)} (mock clock).`;
+      state.dashRefreshes += 1;
+      $("dashboard").dataset.refreshes = String(state.dashRefreshes);
+      if (state.dashProblem) { say("dash-message", ""); state.dashProblem = false; }
+    } catch (err) {
+      say("dash-message", `Refresh failed: ${err.message}`, "error");
+      state.dashProblem = true;
+    } finally {
+      state.busy.dashboard = false;
+    }
+    if (state.dashAgain) await refreshDashboard();
+  }
+
+  function drawDays(sessions, first) {
+    const days = [];
+    for (let i = 0; i < DAYS; i++) {
+      days.push({ day: dayOf(first + i * DAY_MS), Success: 0, Warning: 0, Failed: 0 });
+    }
+    const byDay = Object.fromEntries(days.map((d) => [d.day, d]));
+    for (const session of sessions) {
+      const day = byDay[String(session.CreationTimeUTC || "").slice(0, 10)];
+      if (day && RESULTS.includes(session.Result)) day[session.Result] += 1;
+    }
+    const top = Math.max(1, ...days.map((d) => d.Success + d.Warning + d.Failed));
+    const narrow = $("days-chart").clientWidth > 0 && $("days-chart").clientWidth < 560;
+    const width = narrow ? 420 : 700;
+    const height = narrow ? 300 : 250;
+    const left = 36;
+    const bottom = 34;
+    const plot = height - bottom - 12;
+    const slot = (width - left) / DAYS;
+    const bar = slot * 0.64;
+    const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "bars", role: "img",
+      "aria-labelledby": "days-svg-title days-svg-desc" },
+      s("title", { id: "days-svg-title", text: "Job results per day, last 14 days" }),
+      s("desc", { id: "days-svg-desc", text: days.map((d) =>
+        `${d.day}: ${d.Success} success, ${d.Warning} warning, ${d.Failed} failed`).join("; ") }));
+    for (const tick of [0, Math.round(top / 2), top]) {
+      const y = 12 + plot - (tick / top) * plot;
+      svg.append(s("line", { x1: left, x2: width, y1: y, y2: y, class: "grid" }),
+        s("text", { x: left - 6, y: y + 4, class: "axis", "text-anchor": "end", text: tick }));
+    }
+    days.forEach((d, i) => {
+      const x = left + i * slot + (slot - bar) / 2;
+      const total = d.Success + d.Warning + d.Failed;
+      const label = `${d.day}: ${d.Success} success, ${d.Warning} warning, ${d.Failed} failed`;
+      const group = s("g", { class: "day", tabindex: "0", role: "img", "aria-label": label,
+        "data-day": d.day, "data-success": d.Success, "data-warning": d.Warning,
+        "data-failed": d.Failed }, s("title", { text: label }));
+      let y = 12 + plot;
+      for (const result of RESULTS) {
+        const tall = (d[result] / top) * plot;
+        if (!tall) continue;
+        y -= tall;
+        group.append(s("rect", { x, y, width: bar, height: tall, class: `r-${result.toLowerCase()}` }));
+      }
+      if (total) {
+        group.append(s("text", { x: x + bar / 2, y: y - 3, class: "count", "text-anchor": "middle",
+          text: total }));
+      }
+      group.append(s("text", { x: x + bar / 2, y: height - bottom + 16, class: "axis",
+        "text-anchor": "middle", text: d.day.slice(8) }));
+      svg.append(group);
+    });
+    const legend = h("p", { class: "legend" }, ...RESULTS.map((r) =>
+      h("span", { class: `key r-${r.toLowerCase()}` }, r)));
+    $("days-chart").replaceChildren(svg, legend);
+    $("days-table").tBodies[0].replaceChildren(...days.map((d) => h("tr", {},
+      h("th", { scope: "row", text: d.day }), h("td", { text: String(d.Success) }),
+      h("td", { text: String(d.Warning) }), h("td", { text: String(d.Failed) }))));
+  }
+
+  /** A horizontal bar: ``parts`` are [value, class, label]; the whole bar is ``total``. */
+  function meter(parts, total, label) {
+    const svg = s("svg", { viewBox: "0 0 100 8", preserveAspectRatio: "none", class: "meter",
+      role: "img", "aria-label": label }, s("title", { text: label }));
+    let x = 0;
+    for (const [value, cls] of parts) {
+      const w = total > 0 ? Math.max(0, Math.min(100 - x, (value / total) * 100)) : 0;
+      svg.append(s("rect", { x, y: 0, width: w, height: 8, class: cls }));
+      x += w;
+    }
+    return svg;
+  }
+
+  function openLink(label, href) {
+    return h("a", { href: local(href), class: "href", title: "Open in the API browser",
+      onclick: (event) => { event.preventDefault(); location.hash = "#browser";
+        browse("GET", href); } }, label);
+  }
+
+  function listOrEmpty(id, items, empty) {
+    $(id).replaceChildren(...(items.length ? items : [h("li", { class: "muted", text: empty })]));
+  }
+
+  function fillRunning(rows) {
+    listOrEmpty("running-list", rows.map((r) => {
+      const progress = Number(r.Progress) || 0;
+      const kind = r.Type === "CloudFailoverSession" ? "failover" : "job";
+      return h("li", { data: { session: r.UID, progress: String(progress) } },
+        h("div", { class: "meter-head" }, openLink(r.Name, r.Href),
+          h("span", {}, stateBadge(r.State), ` ${progress} %`)),
+        meter([[progress, "m-run"], [100 - progress, "m-rest"]], 100,
+          `${r.Name} (${kind}): ${r.State}, ${progress} percent`));
+    }), "Nothing is running.");
+  }
+
+  function fillRepositories(rows) {
+    listOrEmpty("repos-list", rows.map((r) => {
+      const objectStorage = OBJECT_STORAGE.test(r.Kind || "");
+      const mark = objectStorage ? h("span", { class: "badge object", text: "object storage" })
+        : null;
+      if (!(Number(r.Capacity) > 0)) {
+        return h("li", { data: { repository: r.Name, uid: r.UID } },
+          h("div", { class: "meter-head" }, openLink(r.Name, r.Href), mark,
+            h("span", { class: "small muted", text: "capacity not reported" })));
+      }
+      const used = r.Capacity - r.FreeSpace;
+      const percent = Math.round((used / r.Capacity) * 100);
+      const label = `${r.Name}: ${bytes(used)} used, ${bytes(r.FreeSpace)} free of ` +
+        `${bytes(r.Capacity)} (${percent} % used)`;
+      return h("li", { class: percent >= 90 ? "full" : "", data: { repository: r.Name,
+        uid: r.UID, used: String(used), free: String(r.FreeSpace), percent: String(percent) } },
+      h("div", { class: "meter-head" }, openLink(r.Name, r.Href), mark,
+        h("span", { class: "small", text: `${percent} % used · ${bytes(r.FreeSpace)} free` })),
+      meter([[used, percent >= 90 ? "m-full" : "m-used"], [r.FreeSpace, "m-free"]],
+        r.Capacity, label));
+    }), "No repositories.");
+  }
+
+  function fillTenants(rows) {
+    listOrEmpty("tenants-list", rows.map((t) => {
+      const resources = (t.Resources && t.Resources.CloudTenantResources) || [];
+      const quota = resources.reduce((sum, r) => sum + (Number(r.Quota) || 0), 0);
+      const used = resources.reduce((sum, r) => sum + (Number(r.UsedQuota) || 0), 0);
+      const percent = quota ? Math.round((used / quota) * 100) : 0;
+      const label = quota ? `${t.Name}: ${bytes(used * 1048576)} of ${bytes(quota * 1048576)} ` +
+        `quota used (${percent} %)` : `${t.Name}: no backup quota`;
+      return h("li", { data: { tenant: t.Name, percent: String(percent) } },
+        h("div", { class: "meter-head" }, openLink(t.Name, t.Href),
+          t.Enabled === false ? h("span", { class: "badge", text: "disabled" }) : null,
+          h("span", { class: "small", text: quota ? `${percent} % of ${bytes(quota * 1048576)}`
+            : "no quota" })),
+        meter([[used, percent >= 90 ? "m-full" : "m-used"], [Math.max(quota - used, 0),
+          "m-free"]], quota, label));
+    }), "No tenants.");
+  }
+
+  function fillDashPlans(plans, sessions) {
+    listOrEmpty("dplans-list", plans.map((p) => {
+      const last = sessions.find((x) => x.Name === p.Name);
+      return h("li", { data: { plan: p.Name } }, openLink(p.Name, p.Href),
+        h("span", { class: "small muted", text: ` ${p.CloudTenantName || ""} ` }),
+        last ? h("span", {}, "· last run ", openLink(when(last.CreationTimeUTC), last.Href), " ",
+          stateBadge(last.State === "Stopped" ? last.Result : last.State))
+          : h("span", { class: "muted", text: "· never run" }));
+    }), "No failover plans.");
+  }
+
+  function fillFailures(rows) {
+    rows.sort((a, b) => String(b.CreationTimeUTC).localeCompare(String(a.CreationTimeUTC)));
+    listOrEmpty("failures-list", rows.slice(0, 10).map((r) => h("li", { data: { session: r.UID } },
+      openLink(r.Name, r.Href), h("span", { class: "small muted", text: ` ${when(r.CreationTimeUTC)}` }),
+      h("div", { class: "reason", text: r.FailureMessage || "(no reason given)" }))),
+    "No failures.");
+  }
+
+  async function loadScenes() {
+    let scenes;
+    try {
+      scenes = await control("GET", "/scenes");
+    } catch (err) {
+      $("scenes").replaceChildren(h("p", { class: "error", text: `Scenes: ${err.message}` }));
+      return;
+    }
+    $("scenes").replaceChildren(...scenes.map(sceneForm));
+    await fillLookups();
+  }
+
+  function presetLabel(param, value) {
+    if (param.name === "hours") return value % 24 === 0 ? `+${value / 24} day${value > 24 ? "s" : ""}`
+      : `+${value} h`;
+    return `${value}${param.name === "percent" ? " %" : ""}`;
+  }
+
+  function sceneForm(scene) {
+    const only = scene.params.length === 1 && scene.params[0].presets.length ? scene.params[0] : null;
+    const form = h("form", { class: "scene", data: { scene: scene.name } });
+    form.append(h("h4", { text: scene.title }), h("p", { class: "small", text: scene.description }));
+    if (only) {
+      form.append(h("div", { class: "buttons" }, ...only.presets.map((value) =>
+        h("button", { type: "button", "aria-label": `${scene.title}: ${presetLabel(only, value)}`,
+          onclick: () => playScene(scene, { [only.name]: value }) },
+        `${scene.title}: ${presetLabel(only, value)}`))));
+      return form;
+    }
+    const fields = h("div", { class: "fields" });
+    for (const p of scene.params) {
+      const id = `scene-${scene.name}-${p.name}`;
+      let input;
+      if (p.lookup) {
+        input = h("select", { id, name: p.name, data: { lookup: p.lookup } },
+          h("option", { value: "", text: "(default)" }));
+      } else if (p.presets.length) {
+        input = h("select", { id, name: p.name }, ...p.presets.map((v) =>
+          h("option", { value: String(v), text: presetLabel(p, v), selected: v === p.default })));
+      } else if (p.kind === "integer") {
+        input = h("input", { id, name: p.name, type: "number", min: p.minimum, max: p.maximum,
+          value: p.default });
+      } else {
+        input = h("input", { id, name: p.name, placeholder: "(default)", autocomplete: "off" });
+      }
+      const label = p.name.charAt(0).toUpperCase() + p.name.slice(1);
+      fields.append(h("div", { class: "field" }, h("label", { for: id, title: p.description,
+        text: label }), input));
+    }
+    fields.append(h("div", { class: "buttons" }, h("button", { type: "submit" },
+      `Play: ${scene.title}`)));
+    form.append(fields);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const body = {};
+      for (const p of scene.params) {
+        const value = form.elements[p.name].value.trim();
+        if (value === "") continue;
+        body[p.name] = p.kind === "integer" ? Number(value) : value;
+      }
+      playScene(scene, body);
+    });
+    return form;
+  }
+
+  async function fillLookups() {
+    if (!state.token) return;
+    for (const select of document.querySelectorAll("#scenes select[data-lookup]")) {
+      const type = select.dataset.lookup;
+      const exchange = await em("GET", q(`type=${type}&format=References&sortAsc=Name&` +
+        "pageSize=500"), { accept: "json" });
+      if (exchange.status !== 200 || !exchange.data || !exchange.data.Refs) continue;
+      const refs = (exchange.data.Refs.Refs || []).filter((r) => r.Name && r.UID);
+      const seen = {};
+      for (const r of refs) seen[r.Name] = (seen[r.Name] || 0) + 1;
+      // A name several entities share says where each is (its backup server).
+      const label = (r) => {
+        const up = (r.Links || []).find((l) => l.Rel === "Up" && l.Type === "BackupServerReference");
+        return seen[r.Name] > 1 && up ? `${r.Name} (${up.Name})` : r.Name;
+      };
+      const chosen = select.value;
+      select.replaceChildren(h("option", { value: "", text: "(default)" }),
+        ...refs.map((r) => h("option", { value: r.UID, text: label(r) })));
+      select.value = refs.some((r) => r.UID === chosen) ? chosen : "";
+    }
+  }
+
+  function sceneSummary(done) {
+    const parts = [];
+    for (const [key, value] of Object.entries(done)) {
+      if (key === "scene" || key.endsWith("Uid") || key === "session") continue;
+      parts.push(`${key} ${typeof value === "string" && /^\d{4}-\d\d-\d\dT/.test(value)
+        ? when(value) : value}`);
+    }
+    return parts.join(", ");
+  }
+
+  async function playScene(scene, body) {
+    say("dash-message", `${scene.title}: playing…`);
+    try {
+      const done = await control("POST", `/scenes/${encodeURIComponent(scene.name)}`, body);
+      say("dash-message", `${scene.title}: done (${sceneSummary(done)}).`, "ok");
+      refreshClock();
+    } catch (err) {
+      say("dash-message", `${scene.title}: ${err.message}`, "error");
+      return;
+    }
+    await refreshDashboard();
+  }
+
   // ------------------------------------------------------------------ controls
   function clockText(clock) {
     return `${when(clock.now)}${clock.frozen ? " (frozen)" : " (running)"}`;
@@ -942,13 +1335,13 @@
   }
 
   // ------------------------------------------------------------------ views and polling
-  const VIEWS = ["browser", "query", "live", "controls"];
+  const VIEWS = ["dashboard", "browser", "query", "live", "controls"];
 
   function showView(moveFocus) {
     const wanted = location.hash.replace("#", "");
     // Other fragments (the skip link's #main) leave the current view as it is.
     if (!VIEWS.includes(wanted) && moveFocus) return;
-    const view = VIEWS.includes(wanted) ? wanted : "browser";
+    const view = VIEWS.includes(wanted) ? wanted : "dashboard";
     state.view = view;
     for (const id of VIEWS) $(id).hidden = id !== view;
     for (const link of document.querySelectorAll("nav.views a")) {
@@ -956,6 +1349,7 @@
       else link.removeAttribute("aria-current");
     }
     if (moveFocus) $(`${view}-title`).focus();
+    if (view === "dashboard") refreshDashboard().then(fillLookups);
     if (view === "live") refreshLive();
     if (view === "controls") { refreshFaults(); refreshRecorded(); refreshJournal(); }
   }
@@ -963,6 +1357,7 @@
   function tick() {
     if (document.hidden) return;
     refreshClock();
+    if (state.view === "dashboard" && $("dash-auto").checked) refreshDashboard();
     if (state.view === "live" && $("live-auto").checked) refreshLive();
     if (state.view === "controls") {
       refreshFaults();
@@ -1017,6 +1412,7 @@
       });
     }
 
+    $("dash-refresh").addEventListener("click", refreshDashboard);
     $("live-refresh").addEventListener("click", refreshLive);
     for (const button of document.querySelectorAll("[data-advance]")) {
       button.addEventListener("click", () => changeClock(
@@ -1116,7 +1512,9 @@
     faultActionChanged();
     showSession();
     showView(false);
-    await Promise.all([refreshClock(), loadRegistry(), browse("GET", "/api/")]);
+    await Promise.all([refreshClock(), loadRegistry(), browse("GET", "/api/"), loadScenes()]);
+    if (state.view === "dashboard") await refreshDashboard();
+    await fillLookups();
     setInterval(tick, POLL_MS);
     document.body.dataset.ready = "true";
   }

@@ -98,7 +98,7 @@ def running_job_session(store: Store, job: Job) -> JobSession | None:
     return None
 
 
-def _draw(sim: Simulation, n_vms: int) -> tuple[str, str, int]:
+def draw_outcome(sim: Simulation, n_vms: int) -> tuple[str, str, int]:
     roll = sim.rng.random()
     outcome = "Success" if roll < 0.85 else "Warning" if roll < 0.94 else "Failed"
     reason = ""
@@ -107,6 +107,25 @@ def _draw(sim: Simulation, n_vms: int) -> tuple[str, str, int]:
     elif outcome == "Warning":
         reason = sim.rng.choice(TASK_WARNINGS)
     return outcome, reason, sim.rng.randrange(n_vms) if n_vms else -1
+
+
+def open_run(store: Store, job: Job, run: JobRun, now_ms: int, new_id: Callable[[], str],
+             is_retry: bool = False) -> JobSession:
+    """A new session of ``job`` that ``run`` drives from ``run.start_ms``, brought up to
+    ``now_ms`` (and left to the clock while it has not stopped)."""
+    start = run.start_ms
+    session = JobSession(new_id(), job, job.job_type, job.name, start, None, "Starting",
+                         "None", 0, None, is_retry)
+    session.tasks = [TaskSession(new_id(), session, vm.name, vm.uid, start, None,
+                                 "Pending", "None") for vm in job.vms]
+    run.session_id = session.id
+    apply(run, session, now_ms)
+    JOB_SESSIONS.of(store.data)[session.id] = session
+    index_task_sessions(store.data)
+    store.changed()
+    if session.state != "Stopped":
+        JOB_RUNS.of(store.data)[session.id] = run
+    return session
 
 
 JOB_OPERATIONS = {"start": "StartJob", "stop": "StopJob", "retry": "RetryJob", "sync": "SyncJob"}
@@ -134,17 +153,9 @@ def job_action(sim: Simulation, store: Store, job: Job, action: str, owner: str,
         if last is None or last.result != "Failed":
             return sim.task(owner, operation, now_ms, False,
                             f'Job "{job.name}" cannot be retried: its last run did not fail.')
-    outcome, reason, culprit = _draw(sim, len(job.vms))
-    session = JobSession(new_id(), job, job.job_type, job.name, now_ms, None, "Starting",
-                         "None", 0, None, action == "retry")
-    session.tasks = [TaskSession(new_id(), session, vm.name, vm.uid, now_ms, None,
-                                 "Pending", "None") for vm in job.vms]
-    run = JobRun(session.id, now_ms, outcome, reason, culprit)
-    apply(run, session, now_ms)
-    JOB_SESSIONS.of(store.data)[session.id] = session
-    index_task_sessions(store.data)
-    store.changed()
-    JOB_RUNS.of(store.data)[session.id] = run
+    outcome, reason, culprit = draw_outcome(sim, len(job.vms))
+    session = open_run(store, job, JobRun("", now_ms, outcome, reason, culprit), now_ms,
+                       new_id, action == "retry")
     kind = "ReplicaJobSession" if job.is_replica else "BackupJobSession"
     path = "replicaSessions" if job.is_replica else "backupSessions"
     return sim.task(owner, operation, now_ms, True, f'Job "{job.name}" triggered to {action}.',
