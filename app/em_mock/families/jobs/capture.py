@@ -36,16 +36,27 @@ def server_uid(entity: dict[str, Any]) -> str | None:
     return link_uid(entity, "BackupServerReference", "BackupServer", "Up")
 
 
-def job_vm_sizes(walk: Walk, job_id: str, names: list[str], replica: bool) -> dict[str, int]:
+def job_vm_sizes(walk: Walk, job_id: str, names: list[str], replica: bool,
+                 known: dict[str, int] | None = None) -> dict[str, int]:
     """The size of each VM of a job, by name: what the newest task of the job that moved
-    data for the VM reports (0 when none did)."""
+    data for the VM reports (0 when none did); ``known`` sizes are not looked up."""
     task_type = "ReplicaTaskSession" if replica else "BackupTaskSession"
-    sizes = {}
+    sizes = dict(known or {})
     for name in dict.fromkeys(names):
+        if sizes.get(name):
+            continue
         task = walk.first(task_type, all_of(f'JobUid=="{job_id}"', any_of("VmDisplayName", [name]),
                                             "TotalSize>0"), sort_desc="CreationTime")
         sizes[name] = int(task.get("TotalSize") or 0) if task else 0
     return sizes
+
+
+def newest_tasks(walk: Walk, job_id: str) -> list[dict[str, Any]]:
+    """The tasks of a job's newest backup session, in their order (none without one)."""
+    session = walk.first("BackupJobSession", f'JobUid=="{job_id}"', sort_desc="CreationTime")
+    if session is None:
+        return []
+    return walk.query("BackupTaskSession", f'JobSessionUid=="{bare(session.get("UID"))}"')
 
 
 def job_objects(walk: Walk) -> dict[str, list[dict[str, Any]]]:
@@ -56,7 +67,7 @@ def job_objects(walk: Walk) -> dict[str, list[dict[str, Any]]]:
     return by_job
 
 
-def _backup_repositories(walk: Walk) -> dict[str, str]:
+def backup_repositories(walk: Walk) -> dict[str, str]:
     """The repository each backup job's backup lies in, by job name and server."""
     found: dict[str, str] = {}
     for backup in walk.query("Backup"):
@@ -74,7 +85,7 @@ def _linked(walk: Walk, job_id: str, path: str, key: str) -> list[str]:
 def capture_jobs(walk: Walk) -> list[dict[str, Any]]:
     """The ``Jobs`` section."""
     objects = job_objects(walk)
-    repositories = _backup_repositories(walk)
+    repositories = backup_repositories(walk)
     out = []
     for job in walk.query("Job"):
         job_id = bare(job.get("UID"))
