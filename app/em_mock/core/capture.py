@@ -54,6 +54,14 @@ def _pascal(key: str) -> str:
 
 # Keys whose leading run of capitals the camel-case rule folded into lower case.
 _PASCAL_SPECIAL = {"uid": "UID", "id": "ID", "nasJobs": "NASJobs"}
+# The same for the NAS and CDP families' keys.
+_PASCAL_SPECIAL.update({
+    "acl": "ACL", "nasJob": "NASJob", "nasObject": "NASObject", "nasObjects": "NASObjects",
+    "nasJobAdvancedStorageOptions": "NASJobAdvancedStorageOptions",
+    "nasServerAdvancedOptions": "NASServerAdvancedOptions", "fsRoots": "FSRoots",
+    "rpoReporting": "RPOReporting", "rpoSchedule": "RPOSchedule",
+    "rpoThresholdMinutes": "RPOThresholdMinutes", "rpoThresholdSeconds": "RPOThresholdSeconds",
+})
 
 
 def pascal_tree(value: Any) -> Any:
