@@ -5,15 +5,18 @@ back from a live server (``em-mock capture``); the agent and NAS job session sec
 What each key is read from:
 
 - jobs: the ``Job`` query type (the job's own fields, its server from the ``Up`` link), its
-  repository from the ``Backup`` query type (a backup job's backup lies in it), its VMs
-  from the ``ObjectInJob`` query type, a VM's size from the newest task that moved data
+  repository from the ``Backup`` query type (a backup job's backup lies in it; a
+  replication job's from the ``Replica`` query type: :func:`_replica_repositories`), its
+  VMs from the ``ObjectInJob`` query type, a VM's size from the newest task that moved data
   for it (the size a task reports is the VM's), and a backup copy job's links from its
   ``linkedJobs`` and ``linkedBackupRepositories`` (per copy job: nothing else shows them);
 - job sessions: the session query types (``BackupJobSession``, ``ReplicaJobSession``) and
   their tasks from the task session query types, whose ``JobSessionUid`` names their
   session; both filtered to the section's jobs and ``--since``;
 - failover plans: the ``FailoverPlan`` query type;
-- system sessions: ``/systemSessions`` and each one's ``events``.
+- system sessions: ``/systemSessions`` and each one's ``events``; the list shows the last
+  30 days only and nothing else lists them, so the section does not declare this capture
+  (older sessions cannot be found) and the capture command may use it for what it shows.
 """
 
 from __future__ import annotations
@@ -77,6 +80,21 @@ def backup_repositories(walk: Walk) -> dict[str, str]:
     return found
 
 
+def _replica_repositories(walk: Walk) -> dict[str, str | None]:
+    """The repository each replication job names, by job name and server: its replica's,
+    unless that is its server's first repository, which a replica of a job that names none
+    lies in too (the two serve the same answers; the capture writes none)."""
+    first: dict[str | None, str] = {}
+    for repo in walk.query("Repository"):
+        first.setdefault(server_uid(repo), urn("Repository", bare(repo.get("UID"))))
+    found: dict[str, str | None] = {}
+    for replica in walk.query("Replica"):
+        server = server_uid(replica)
+        repo = link_uid(replica, "RepositoryReference", "Repository", "Up")
+        found[f"{replica.get('Name')}\n{server}"] = None if repo == first.get(server) else repo
+    return found
+
+
 def _linked(walk: Walk, job_id: str, path: str, key: str) -> list[str]:
     return [str(row.get(key)) for row in walk.entities(f"jobs/{job_id}/{path}")
             if row.get(key)]
@@ -86,8 +104,11 @@ def capture_jobs(walk: Walk) -> list[dict[str, Any]]:
     """The ``Jobs`` section."""
     objects = job_objects(walk)
     repositories = backup_repositories(walk)
+    jobs = walk.query("Job")
+    replicas = _replica_repositories(walk) if any(j.get("JobType") == "Replica"
+                                                  for j in jobs) else {}
     out = []
-    for job in walk.query("Job"):
+    for job in jobs:
         job_id = bare(job.get("UID"))
         replica = job.get("JobType") == "Replica"
         copy = job.get("JobType") in ("BackupCopy", "ImmediateBackupCopy")
@@ -100,9 +121,8 @@ def capture_jobs(walk: Walk) -> list[dict[str, Any]]:
             "Description": job.get("Description"),
             "ScheduleConfigured": job.get("ScheduleConfigured"),
             "ScheduleEnabled": job.get("ScheduleEnabled"), "NextRun": time_of(job.get("NextRun")),
-            # A replica's metadata repository is not the job's own; backups show theirs.
-            "RepositoryUid": None if replica else
-            repositories.get(f"{job.get('Name')}\n{server}"),
+            "RepositoryUid": (replicas if replica else repositories).get(
+                f"{job.get('Name')}\n{server}"),
             "Vms": [{"Name": r.get("Name"), "VmUid": r.get("HierarchyObjRef"),
                      "Size": sizes.get(str(r.get("Name")), 0)} for r in rows],
             "SourceJobUids": _linked(walk, job_id, "linkedJobs", "LinkedJobUid") if copy
