@@ -85,8 +85,8 @@ def _replica_repositories(walk: Walk) -> dict[str, str | None]:
     unless that is its server's first repository, which a replica of a job that names none
     lies in too (the two serve the same answers; the capture writes none)."""
     first: dict[str | None, str] = {}
-    for repo in walk.query("Repository"):
-        first.setdefault(server_uid(repo), urn("Repository", bare(repo.get("UID"))))
+    for row in walk.query("Repository"):
+        first.setdefault(server_uid(row), urn("Repository", bare(row.get("UID"))))
     found: dict[str, str | None] = {}
     for replica in walk.query("Replica"):
         server = server_uid(replica)
