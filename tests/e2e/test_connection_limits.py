@@ -107,6 +107,17 @@ def test_protocol_error_on_the_control_api_answers_its_json_shape(server):
     assert set(json.loads(body)) == {"error", "errors"}
 
 
+def test_a_websocket_upgrade_is_served_as_plain_http_as_em_has_no_websocket(server):
+    answer, _ = _exchange(server.url, b"GET /api/ HTTP/1.1\r\nHost: x\r\n"
+                          b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                          b"Sec-WebSocket-Version: 13\r\n\r\n")
+    code, headers, body = _split(answer)
+    assert code == 200, answer[:300]
+    assert headers["content-type"].startswith("application/xml")
+    assert b"<EnterpriseManager " in body
+
+
 def test_head_far_over_the_limit_gets_431_and_the_client_reads_it(server):
     # 200 KB sent at once: the server must answer and close without resetting the
     # connection under the client's feet.

@@ -22,8 +22,8 @@ from urllib.parse import quote, urlsplit
 
 from em_mock.core.times import format_instant_ms, parse_instant_ms
 
-__all__ = ["Answer", "CaptureSkip", "Fetch", "Walk", "all_of", "any_of", "link_id", "link_uid",
-           "pascal_tree", "time_of"]
+__all__ = ["Answer", "CaptureSkip", "Fetch", "Walk", "all_of", "any_of", "guid_of", "href_id",
+           "link_id", "link_uid", "pascal_tree", "time_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ def _pascal(key: str) -> str:
 
 
 # Keys whose leading run of capitals the camel-case rule folded into lower case.
-_PASCAL_SPECIAL = {"uid": "UID", "id": "ID", "nasJobs": "NASJobs"}
+_PASCAL_SPECIAL = {"uid": "UID", "id": "ID", "nasJobs": "NASJobs", "cpuCount": "CPUCount"}
 # The same for the NAS and CDP families' keys.
 _PASCAL_SPECIAL.update({
     "acl": "ACL", "nasJob": "NASJob", "nasObject": "NASObject", "nasObjects": "NASObjects",
@@ -99,6 +99,18 @@ def all_of(*filters: str | None) -> str | None:
     """The filters that are given, all of them (None when none is)."""
     given = [f for f in filters if f]
     return ";".join(given) if given else None
+
+
+def href_id(entity: dict[str, Any]) -> str | None:
+    """The last path segment of an entity's own ``Href`` (the id of items that show it
+    nowhere else, such as a tenant's resources), or None."""
+    path = urlsplit(entity.get("Href") or "").path.rstrip("/")
+    return path.rsplit("/", 1)[-1] or None
+
+
+def guid_of(uid: str | None) -> str:
+    """The GUID of a UID (``urn:veeam:<Type>:<guid>``), for paths; ``""`` for None."""
+    return (uid or "").rsplit(":", 1)[-1]
 
 
 def time_of(text: str | None) -> str | None:

@@ -89,6 +89,10 @@ class Protocol(H11Protocol):
         self._head: bytes | None = None
         self._draining = False
 
+    def _unsupported_upgrade_warning(self) -> None:
+        """An ``Upgrade`` request is served as plain HTTP, the way EM serves it: nothing to
+        warn about (uvicorn's warning would suggest installing a WebSocket library)."""
+
     # -- connection life ---------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -236,11 +240,14 @@ def server_options(settings: Settings) -> dict[str, Any]:
 
     h11 buffers at most a little more than the header limit of an unfinished request
     head (the application refuses anything over the limit itself with 414/431), so an
-    open connection holds a bounded amount of memory.
+    open connection holds a bounded amount of memory. Enterprise Manager speaks no
+    WebSocket, so neither does em-mock: an ``Upgrade: websocket`` request is an ordinary
+    HTTP request (uvicorn would otherwise hand it to a WebSocket library, whose refusals
+    are plain text, not EM errors).
     """
     protocol = type("Protocol", (Protocol,), {"request_timeout": settings.request_timeout,
                                                "max_connections": settings.max_connections})
-    return {"http": protocol,
+    return {"http": protocol, "ws": "none",
             "h11_max_incomplete_event_size": settings.max_header_size + 16 * 1024}
 
 

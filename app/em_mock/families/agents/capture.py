@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk, link_uid, time_of
+from em_mock.core.capture import Walk, guid_of, link_uid, time_of
 from em_mock.core.ids import urn
 from em_mock.families.jobs.capture import (
     backup_repositories,
-    bare,
     job_vm_sizes,
     newest_tasks,
     server_uid,
@@ -27,14 +26,14 @@ from em_mock.families.jobs.capture import (
 
 def capture_groups(walk: Walk) -> list[dict[str, Any]]:
     """The ``ProtectionGroups`` section."""
-    return [{"UID": urn("AgentProtectionGroup", bare(g.get("UID"))), "Name": g.get("Name"),
+    return [{"UID": urn("AgentProtectionGroup", guid_of(g.get("UID"))), "Name": g.get("Name"),
              "BackupServerUid": server_uid(g)} for g in walk.query("AgentProtectionGroup")]
 
 
 def capture_computers(walk: Walk) -> list[dict[str, Any]]:
     """The ``DiscoveredComputers`` section."""
     return [{
-        "UID": urn("DiscoveredComputer", bare(c.get("UID"))), "Name": c.get("Name"),
+        "UID": urn("DiscoveredComputer", guid_of(c.get("UID"))), "Name": c.get("Name"),
         "ProtectionGroupUid": link_uid(c, "AgentProtectionGroupReference",
                                        "AgentProtectionGroup", "Up"),
         "HostStatus": c.get("HostStatus"), "AgentVersion": c.get("AgentVersion"),
@@ -55,12 +54,12 @@ def _computers(walk: Walk, job_id: str) -> list[dict[str, Any]]:
 
 def capture_agent_jobs(walk: Walk) -> list[dict[str, Any]]:
     """The ``AgentJobs`` section."""
-    groups = {(g.get("Name"), server_uid(g)): urn("AgentProtectionGroup", bare(g.get("UID")))
+    groups = {(g.get("Name"), server_uid(g)): urn("AgentProtectionGroup", guid_of(g.get("UID")))
               for g in walk.query("AgentProtectionGroup")}
     repositories = backup_repositories(walk)
     out = []
     for j in walk.query("AgentBackupJob"):
-        job_id, server = bare(j.get("UID")), server_uid(j)
+        job_id, server = guid_of(j.get("UID")), server_uid(j)
         includes = (j.get("JobInfo") or {}).get("Includes") or []
         group = groups.get((includes[0].get("Name"), server)) if includes else None
         out.append({

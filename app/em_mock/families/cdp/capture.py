@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk, link_id, time_of
+from em_mock.core.capture import Walk, guid_of, link_id, time_of
 from em_mock.core.ids import urn
 from em_mock.families.cdp.model import OPTION_PATHS, option_key
-from em_mock.families.jobs.capture import bare, server_uid
+from em_mock.families.jobs.capture import server_uid
 
 
 def _options(p: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def _policy_vms(walk: Walk) -> dict[str, list[dict[str, Any]]]:
     """Every policy's replica VMs (name and reference), by policy id, in its order."""
     by_policy: dict[str, list[dict[str, Any]]] = {}
     for vm in walk.entities("cdpReplica/vms"):
-        by_policy.setdefault(bare(vm.get("PolicyUid")), []).append(
+        by_policy.setdefault(guid_of(vm.get("PolicyUid")), []).append(
             {"Name": vm.get("Name"), "VmRef": vm.get("VmRef")})
     return by_policy
 
@@ -45,8 +45,8 @@ def _vapp_vms(walk: Walk) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """Every vApp replica's VMs, by (policy id, vApp reference lower-cased)."""
     out = {}
     for vapp in walk.entities("cdpReplica/vApps"):
-        vms = walk.entities(f"cdpReplica/vApps/{bare(vapp.get('UID'))}/vms")
-        out[(bare(vapp.get("PolicyUid")), str(vapp.get("VAppRef")).lower())] = [
+        vms = walk.entities(f"cdpReplica/vApps/{guid_of(vapp.get('UID'))}/vms")
+        out[(guid_of(vapp.get("PolicyUid")), str(vapp.get("VAppRef")).lower())] = [
             {"Name": vm.get("Name"), "VmRef": vm.get("VmRef")} for vm in vms]
     return out
 
@@ -64,7 +64,7 @@ def capture_policies(walk: Walk) -> list[dict[str, Any]]:
                                    for p in policies for i in _includes(p)) else {}
     out = []
     for p in policies:
-        policy_id = bare(p.get("UID"))
+        policy_id = guid_of(p.get("UID"))
         own = {str(vm["VmRef"]).lower(): vm for vm in vms.get(policy_id, [])}
         includes = []
         for inc in _includes(p):
@@ -99,22 +99,22 @@ def capture_sessions(walk: Walk) -> list[dict[str, Any]]:
         refs.update({(policy_id, str(vm["Name"])): str(vm["VmRef"]) for vm in members})
     tasks: dict[str, list[dict[str, Any]]] = {}
     for t in walk.query("CdpReplicaTaskSession", since):
-        tasks.setdefault(bare(t.get("PolicySessionUid")), []).append(t)
+        tasks.setdefault(guid_of(t.get("PolicySessionUid")), []).append(t)
     out = []
     for s in sessions:
-        policy_id = bare(s.get("PolicyUid")) or link_id(s, "CdpPolicyReference", "Up") or ""
+        policy_id = guid_of(s.get("PolicyUid")) or link_id(s, "CdpPolicyReference", "Up") or ""
         rows = []
-        for t in tasks.get(bare(s.get("UID")), []):
+        for t in tasks.get(guid_of(s.get("UID")), []):
             vm_name = str(t.get("Name") or "").rpartition("@")[0]
             rows.append({
-                "UID": urn("CdpReplicaTaskSession", bare(t.get("UID"))), "VmName": vm_name,
+                "UID": urn("CdpReplicaTaskSession", guid_of(t.get("UID"))), "VmName": vm_name,
                 "VmRef": refs.get((policy_id, vm_name), ""),
                 "CreationTimeUTC": time_of(t.get("CreationTimeUTC")),
                 "EndTimeUTC": time_of(t.get("EndTimeUTC")), "State": t.get("State"),
                 "Result": t.get("Result"), "Reason": t.get("Reason"),
                 "TotalSize": t.get("TotalSize")})
         out.append({
-            "UID": urn("CdpReplicaSession", bare(s.get("UID"))),
+            "UID": urn("CdpReplicaSession", guid_of(s.get("UID"))),
             "PolicyUid": urn("CdpPolicy", policy_id),
             "CreationTimeUTC": time_of(s.get("CreationTimeUTC")),
             "EndTimeUTC": time_of(s.get("EndTimeUTC")), "State": s.get("State"),

@@ -20,6 +20,20 @@ from em_mock.core.validate import (
     read_run,
     sub_items,
 )
+from em_mock.families.cloud.capture import (
+    capture_gateways,
+    capture_hardware_plans,
+    capture_org_configs,
+    capture_plans,
+    capture_pools,
+    capture_public_ips,
+    capture_self_service,
+    capture_sessions,
+    capture_tenant_kinds,
+    capture_tenant_resources,
+    capture_tenants,
+    capture_vlans,
+)
 from em_mock.families.cloud.model import (
     ACCOUNT_TYPES,
     ALLOCATION_MODELS,
@@ -738,18 +752,30 @@ def _write_tenant_kinds(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]
 
 register_sections(
     Section("CloudTenants", 20, _read_tenants, _write_tenants,
-            control=("tenants", "CloudTenant")),
+            control=("tenants", "CloudTenant"), capture=capture_tenants),
+    # Outcome is em-mock's own: how the runs started through the API end.
     Section("CloudFailoverPlans", 30, _read_plans, _write_plans,
-            control=("failoverPlans", "CloudFailoverPlan")),
+            control=("failoverPlans", "CloudFailoverPlan"), capture=capture_plans,
+            capture_omits=("Outcome",)),
+    # Run is em-mock's own: the course of a run in flight.
     Section("CloudFailoverSessions", 40, _read_sessions, _write_sessions,
-            control=("failoverSessions", "CloudFailoverSession")),
-    Section("CloudHardwarePlans", 100, _read_hardware_plans, _write_hardware_plans),
-    Section("CloudGateways", 101, _read_gateways, _write_gateways),
-    Section("CloudGatewayPools", 102, _read_pools, _write_pools),
-    Section("CloudPublicIpAddresses", 103, _read_public_ips, _write_public_ips),
-    Section("VlanConfigurations", 104, _read_vlans, _write_vlans),
-    Section("CloudTenantResources", 105, _read_tenant_resources, _write_tenant_resources),
-    Section("VSphereSelfServiceConfigs", 106, _read_self_service, _write_self_service),
-    Section("VCloudOrganizationConfigs", 250, _read_org_configs, _write_org_configs),
-    Section("CloudTenantTypes", 251, _read_tenant_kinds, _write_tenant_kinds),
+            control=("failoverSessions", "CloudFailoverSession"), capture=capture_sessions,
+            capture_omits=("Run",)),
+    Section("CloudHardwarePlans", 100, _read_hardware_plans, _write_hardware_plans,
+            capture=capture_hardware_plans),
+    Section("CloudGateways", 101, _read_gateways, _write_gateways, capture=capture_gateways),
+    Section("CloudGatewayPools", 102, _read_pools, _write_pools, capture=capture_pools),
+    Section("CloudPublicIpAddresses", 103, _read_public_ips, _write_public_ips,
+            capture=capture_public_ips),
+    Section("VlanConfigurations", 104, _read_vlans, _write_vlans, capture=capture_vlans),
+    Section("CloudTenantResources", 105, _read_tenant_resources, _write_tenant_resources,
+            capture=capture_tenant_resources),
+    Section("VSphereSelfServiceConfigs", 106, _read_self_service, _write_self_service,
+            capture=capture_self_service),
+    Section("VCloudOrganizationConfigs", 250, _read_org_configs, _write_org_configs,
+            capture=capture_org_configs),
+    # A vCD tenant's organization is only a filter term of the query service, an
+    # ActiveDirectory tenant's domain shows nowhere.
+    Section("CloudTenantTypes", 251, _read_tenant_kinds, _write_tenant_kinds,
+            capture=capture_tenant_kinds, capture_omits=("OrganizationRef", "Domain")),
 )

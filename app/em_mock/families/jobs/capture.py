@@ -24,14 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from em_mock.core.capture import Walk, all_of, any_of, link_id, link_uid, time_of
+from em_mock.core.capture import Walk, all_of, any_of, guid_of, link_id, link_uid, time_of
 from em_mock.core.ids import urn
 from em_mock.core.times import format_instant_ms
-
-
-def bare(uid: str | None) -> str:
-    """The GUID at the end of a UID (``urn:veeam:<type>:<guid>``)."""
-    return (uid or "").rsplit(":", 1)[-1]
 
 
 def server_uid(entity: dict[str, Any]) -> str | None:
@@ -59,7 +54,7 @@ def newest_tasks(walk: Walk, job_id: str) -> list[dict[str, Any]]:
     session = walk.first("BackupJobSession", f'JobUid=="{job_id}"', sort_desc="CreationTime")
     if session is None:
         return []
-    return walk.query("BackupTaskSession", f'JobSessionUid=="{bare(session.get("UID"))}"')
+    return walk.query("BackupTaskSession", f'JobSessionUid=="{guid_of(session.get("UID"))}"')
 
 
 def job_objects(walk: Walk) -> dict[str, list[dict[str, Any]]]:
@@ -86,7 +81,7 @@ def _replica_repositories(walk: Walk) -> dict[str, str | None]:
     lies in too (the two serve the same answers; the capture writes none)."""
     first: dict[str | None, str] = {}
     for row in walk.query("Repository"):
-        first.setdefault(server_uid(row), urn("Repository", bare(row.get("UID"))))
+        first.setdefault(server_uid(row), urn("Repository", guid_of(row.get("UID"))))
     found: dict[str, str | None] = {}
     for replica in walk.query("Replica"):
         server = server_uid(replica)
@@ -109,7 +104,7 @@ def capture_jobs(walk: Walk) -> list[dict[str, Any]]:
                                                   for j in jobs) else {}
     out = []
     for job in jobs:
-        job_id = bare(job.get("UID"))
+        job_id = guid_of(job.get("UID"))
         replica = job.get("JobType") == "Replica"
         copy = job.get("JobType") in ("BackupCopy", "ImmediateBackupCopy")
         rows = objects.get(job_id, [])
@@ -143,7 +138,7 @@ _MAX_JOBS_IN_FILTER = 100
 
 
 def _task(t: dict[str, Any], kind: str, vm_uid: str) -> dict[str, Any]:
-    return {"UID": urn(kind, bare(t.get("UID"))), "VmName": t.get("VmDisplayName"),
+    return {"UID": urn(kind, guid_of(t.get("UID"))), "VmName": t.get("VmDisplayName"),
             "VmUid": vm_uid, "CreationTimeUTC": time_of(t.get("CreationTimeUTC")),
             "EndTimeUTC": time_of(t.get("EndTimeUTC")), "State": t.get("State"),
             "Result": t.get("Result"), "Reason": t.get("Reason"),
@@ -151,7 +146,7 @@ def _task(t: dict[str, Any], kind: str, vm_uid: str) -> dict[str, Any]:
 
 
 def _session(s: dict[str, Any], kind: str, tasks: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"UID": urn(kind, bare(s.get("UID"))), "JobUid": urn("Job", bare(s.get("JobUid"))),
+    return {"UID": urn(kind, guid_of(s.get("UID"))), "JobUid": urn("Job", guid_of(s.get("JobUid"))),
             "JobType": s.get("JobType"), "JobName": s.get("JobName"),
             "CreationTimeUTC": time_of(s.get("CreationTimeUTC")),
             "EndTimeUTC": time_of(s.get("EndTimeUTC")), "State": s.get("State"),
@@ -168,20 +163,20 @@ def _sessions_of(walk: Walk, jobs: list[str], replica: bool,
     by_job = any_of("JobUid", jobs) if len(jobs) <= _MAX_JOBS_IN_FILTER else None
     since = walk.sessions_filter()
     sessions = [s for s in walk.query(kind, all_of(by_job, since))
-                if bare(s.get("JobUid")) in wanted]
+                if guid_of(s.get("JobUid")) in wanted]
     if not sessions:
         return []
     tasks: dict[str, list[dict[str, Any]]] = {}
     for t in walk.query(task_kind, all_of(by_job, since)):
-        tasks.setdefault(bare(t.get("JobSessionUid")), []).append(t)
+        tasks.setdefault(guid_of(t.get("JobSessionUid")), []).append(t)
     out = []
     for s in sessions:
-        refs = vm_refs(bare(s.get("JobUid"))) if replica else {}
+        refs = vm_refs(guid_of(s.get("JobUid"))) if replica else {}
         # A replica task names its VM by name only; the job's include names its reference.
         out.append(_session(s, kind, [
             _task(t, task_kind, str(t.get("VmUid") if not replica else
                                     refs.get(str(t.get("VmDisplayName")), "")))
-            for t in tasks.get(bare(s.get("UID")), [])]))
+            for t in tasks.get(guid_of(s.get("UID")), [])]))
     return out
 
 
@@ -190,8 +185,8 @@ def capture_sessions(job_type: str) -> Callable[[Walk], list[dict[str, Any]]]:
     ``job_type`` (``Job``, ``AgentBackupJob``, ``NasJob``), with their tasks."""
     def capture(walk: Walk) -> list[dict[str, Any]]:
         jobs = walk.query(job_type)
-        backup = [bare(j.get("UID")) for j in jobs if j.get("JobType") != "Replica"]
-        replica = [bare(j.get("UID")) for j in jobs if j.get("JobType") == "Replica"]
+        backup = [guid_of(j.get("UID")) for j in jobs if j.get("JobType") != "Replica"]
+        replica = [guid_of(j.get("UID")) for j in jobs if j.get("JobType") == "Replica"]
         objects: dict[str, list[dict[str, Any]]] | None = None
 
         def vm_refs(job_id: str) -> dict[str, str]:
@@ -216,7 +211,7 @@ def capture_plans(walk: Walk) -> list[dict[str, Any]]:
     for plan in walk.query("FailoverPlan"):
         vms = ((plan.get("FailoverPlanInfo") or {}).get("Includes") or {}).get("FailoveredVms")
         out.append({
-            "UID": urn("FailoverPlan", bare(plan.get("UID"))), "Name": plan.get("Name"),
+            "UID": urn("FailoverPlan", guid_of(plan.get("UID"))), "Name": plan.get("Name"),
             "BackupServerUid": server_uid(plan), "Description": plan.get("Description"),
             "Vms": [{"FailoveredVmId": vm.get("FailoveredVmId"),
                      "HierarchyObjRef": vm.get("HierarchyObjRef"), "Name": vm.get("Name"),
@@ -235,7 +230,7 @@ def capture_system_sessions(walk: Walk) -> list[dict[str, Any]]:
         if floor is not None and created is not None and created < floor:
             continue  # the fixture's times all have one form: they sort as text
         result = s.get("Result") or {}
-        guid = bare(s.get("UID"))
+        guid = guid_of(s.get("UID"))
         events = walk.get(f"systemSessions/{guid}/events") or {}
         rows = events.get("SystemSessionEvents") if isinstance(events, dict) else None
         out.append({

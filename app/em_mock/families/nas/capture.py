@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk
+from em_mock.core.capture import Walk, guid_of
 from em_mock.core.ids import urn
-from em_mock.families.jobs.capture import bare, job_vm_sizes, server_uid
+from em_mock.families.jobs.capture import job_vm_sizes, server_uid
 
 
 def _options(f: dict[str, Any], key: str) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def capture_file_servers(walk: Walk) -> list[dict[str, Any]]:
         smb, nfs = _options(f, "SmbServerOptions"), _options(f, "NfsServerOptions")
         advanced = _options(f, "NASServerAdvancedOptions")
         out.append({
-            "UID": urn("FileServer", bare(f.get("UID"))), "Name": f.get("Name"),
+            "UID": urn("FileServer", guid_of(f.get("UID"))), "Name": f.get("Name"),
             "BackupServerUid": server_uid(f), "ServerType": f.get("ServerType"),
             "Path": smb.get("Path") or nfs.get("Path") or "",
             "CredentialsId": smb.get("CredentialsId"),
@@ -52,7 +52,7 @@ def capture_nas_jobs(walk: Walk) -> list[dict[str, Any]]:
     """The ``NasJobs`` section."""
     out = []
     for j in walk.query("NasJob"):
-        job_id = bare(j.get("UID"))
+        job_id = guid_of(j.get("UID"))
         storage = _options(j, "StorageOptions")
         history = _options(storage, "KeepFileVersionsHistoryOptions")
         acl = _options(_options(storage, "NASJobAdvancedStorageOptions"), "ACL")

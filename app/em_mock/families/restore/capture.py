@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk, link_id, link_uid, time_of
+from em_mock.core.capture import Walk, guid_of, link_id, link_uid, time_of
 from em_mock.core.ids import derived_id, urn
-from em_mock.families.jobs.capture import bare, job_objects, server_uid
+from em_mock.families.jobs.capture import job_objects, server_uid
 
 
 def capture_restore_sessions(walk: Walk) -> list[dict[str, Any]]:
     """The ``RestoreSessions`` section."""
     return [{
-        "UID": urn("RestoreSession", bare(s.get("UID"))),
+        "UID": urn("RestoreSession", guid_of(s.get("UID"))),
         "VmRestorePointUid": link_uid(s, "VmRestorePointReference", "VmRestorePoint",
                                       "Related"),
         "JobType": s.get("JobType"), "CreationTimeUTC": time_of(s.get("CreationTimeUTC")),
@@ -48,7 +48,7 @@ def _point_members(walk: Walk, point: dict[str, Any], ref: str
     first = walk.first("BackupTaskSession", f'CreationTime=="{when}"')
     if first is None:
         return None, {}
-    session_id = bare(first.get("JobSessionUid"))
+    session_id = guid_of(first.get("JobSessionUid"))
     session = walk.entity(f"backupSessions/{session_id}") or {}
     points = [link_id({"Links": [x]}, "RestorePointReference") for x in
               session.get("Links") or () if x.get("Rel") == "Related"]
@@ -63,7 +63,7 @@ def _point_members(walk: Walk, point: dict[str, Any], ref: str
         elif rp:
             verdicts[vm] = any(str(p.get("HierarchyObjRef")).lower() == ref.lower() for p in
                                walk.entities(f"restorePoints/{rp}/vAppRestorePoints"))
-    return bare(session.get("JobUid")) or None, verdicts
+    return guid_of(session.get("JobUid")) or None, verdicts
 
 
 def _backup_vapps(walk: Walk, objects: dict[str, list[dict[str, Any]]]
@@ -95,7 +95,7 @@ def _backup_vapps(walk: Walk, objects: dict[str, list[dict[str, Any]]]
 
 def _replica_vapps(walk: Walk, objects: dict[str, list[dict[str, Any]]],
                    jobs: dict[tuple[str, str | None], str]) -> list[dict[str, Any]]:
-    replicas = {bare(r.get("UID")): (str(r.get("Name")), server_uid(r))
+    replicas = {guid_of(r.get("UID")): (str(r.get("Name")), server_uid(r))
                 for r in walk.query("Replica")}
     members: dict[tuple[str, str], set[str]] = {}
     for p in walk.query("vAppReplicaPoint"):
@@ -121,9 +121,9 @@ def capture_vapps(walk: Walk) -> list[dict[str, Any]]:
     vApp's name, job and VMs from its replica points (``vAppReplicaPoint``: each lists its
     VMs' replica points). Items in the order of their jobs."""
     job_rows = walk.query("Job")
-    order = {bare(j.get("UID")): k for k, j in enumerate(job_rows)}
-    jobs = {(str(j.get("Name")), server_uid(j)): bare(j.get("UID")) for j in job_rows}
+    order = {guid_of(j.get("UID")): k for k, j in enumerate(job_rows)}
+    jobs = {(str(j.get("Name")), server_uid(j)): guid_of(j.get("UID")) for j in job_rows}
     objects = job_objects(walk)
     found = [*_backup_vapps(walk, objects), *_replica_vapps(walk, objects, jobs)]
-    found.sort(key=lambda v: (order.get(bare(v["JobUid"]), len(order)), v["Name"]))
+    found.sort(key=lambda v: (order.get(guid_of(v["JobUid"]), len(order)), v["Name"]))
     return found

@@ -9,6 +9,7 @@ from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, TimeWriter, claim, items
+from em_mock.families.security.capture import capture_accounts, capture_roles, capture_scopes
 from em_mock.families.security.model import (
     ACCOUNT_TYPES,
     ACCOUNTS,
@@ -110,7 +111,9 @@ def _write_scopes(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
 
 
 register_sections(
-    Section("EnterpriseRoles", 100, _read_roles, _write_roles),
-    Section("EnterpriseAccounts", 110, _read_accounts, _write_accounts),
-    Section("EnterpriseAccountScopes", 241, _read_scopes, _write_scopes),
+    Section("EnterpriseRoles", 100, _read_roles, _write_roles, capture=capture_roles),
+    Section("EnterpriseAccounts", 110, _read_accounts, _write_accounts,
+            capture=capture_accounts),
+    Section("EnterpriseAccountScopes", 241, _read_scopes, _write_scopes,
+            capture=capture_scopes),
 )
