@@ -22,8 +22,8 @@ from urllib.parse import quote, urlsplit
 
 from em_mock.core.times import format_instant_ms, parse_instant_ms
 
-__all__ = ["Answer", "CaptureSkip", "Fetch", "Walk", "guid_of", "href_id", "link_id",
-           "link_uid", "pascal_tree", "time_of"]
+__all__ = ["Answer", "CaptureSkip", "Fetch", "Walk", "all_of", "any_of", "guid_of", "href_id",
+           "link_id", "link_uid", "pascal_tree", "time_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,14 @@ def _pascal(key: str) -> str:
 
 # Keys whose leading run of capitals the camel-case rule folded into lower case.
 _PASCAL_SPECIAL = {"uid": "UID", "id": "ID", "nasJobs": "NASJobs", "cpuCount": "CPUCount"}
+# The same for the NAS and CDP families' keys.
+_PASCAL_SPECIAL.update({
+    "acl": "ACL", "nasJob": "NASJob", "nasObject": "NASObject", "nasObjects": "NASObjects",
+    "nasJobAdvancedStorageOptions": "NASJobAdvancedStorageOptions",
+    "nasServerAdvancedOptions": "NASServerAdvancedOptions", "fsRoots": "FSRoots",
+    "rpoReporting": "RPOReporting", "rpoSchedule": "RPOSchedule",
+    "rpoThresholdMinutes": "RPOThresholdMinutes", "rpoThresholdSeconds": "RPOThresholdSeconds",
+})
 
 
 def pascal_tree(value: Any) -> Any:
@@ -79,6 +87,18 @@ def link_uid(entity: dict[str, Any], type_name: str, urn_type: str,
     """``urn:veeam:<urn_type>:<id>`` for the first link of ``type_name``, or None."""
     guid = link_id(entity, type_name, rel)
     return f"urn:veeam:{urn_type}:{guid}" if guid else None
+
+
+def any_of(field: str, values: list[str]) -> str | None:
+    """A filter matching ``field`` equal to any of ``values`` (None for no values)."""
+    quoted = ['"' + v.replace('"', '""') + '"' for v in values]
+    return "(" + ",".join(f"{field}=={q}" for q in quoted) + ")" if quoted else None
+
+
+def all_of(*filters: str | None) -> str | None:
+    """The filters that are given, all of them (None when none is)."""
+    given = [f for f in filters if f]
+    return ";".join(given) if given else None
 
 
 def href_id(entity: dict[str, Any]) -> str | None:
@@ -151,6 +171,19 @@ class Walk:
         """Every entity of a query type (``format=Entities``, page by page), at most
         ``max_per_type``; ``filter`` is the query service's filter expression."""
         return self._bounded(f"query type {type_name}", list(self._pages(type_name, filter)))
+
+    def first(self, type_name: str, filter: str | None = None, sort_desc: str | None = None
+              ) -> dict[str, Any] | None:
+        """The first entity of a query type (``filter``, sorted by ``sort_desc`` newest
+        first), in one request, or None when nothing matches."""
+        path = f"query?type={quote(type_name)}&format=Entities&pageSize=1&page=1"
+        if sort_desc:
+            path += f"&sortDesc={quote(sort_desc)}"
+        if filter:
+            path += "&filter=" + quote(filter, safe="")
+        found = self.get(path)
+        rows = _the_list(found.get("Entities")) if isinstance(found, dict) else []
+        return rows[0] if rows else None
 
     def sessions_filter(self, time_field: str = "CreationTime") -> str | None:
         """The filter that keeps the sessions newer than ``since_ms``, or None."""

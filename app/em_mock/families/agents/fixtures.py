@@ -9,6 +9,11 @@ from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, Source, TimeWriter, claim, items, sub_items
+from em_mock.families.agents.capture import (
+    capture_agent_jobs,
+    capture_computers,
+    capture_groups,
+)
 from em_mock.families.agents.model import (
     AGENT_JOB_TYPE,
     AGENT_JOBS,
@@ -24,7 +29,8 @@ from em_mock.families.agents.model import (
 )
 from em_mock.families.infrastructure.fixtures import repository_of, server_of
 from em_mock.families.infrastructure.model import BackupServer
-from em_mock.families.jobs.fixtures import read_sessions, write_sessions
+from em_mock.families.jobs.capture import capture_sessions
+from em_mock.families.jobs.fixtures import SESSION_OMITS, read_sessions, write_sessions
 
 _GROUP_KEYS = ("UID", "Name", "BackupServerUid")
 _COMPUTER_KEYS = ("UID", "Name", "ProtectionGroupUid", "HostStatus", "AgentVersion",
@@ -139,9 +145,11 @@ def _write_agent_jobs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
 
 
 register_sections(
-    Section("ProtectionGroups", 80, _read_groups, _write_groups),
-    Section("DiscoveredComputers", 90, _read_computers, _write_computers),
-    Section("AgentJobs", 220, _read_agent_jobs, _write_agent_jobs),
+    Section("ProtectionGroups", 80, _read_groups, _write_groups, capture=capture_groups),
+    Section("DiscoveredComputers", 90, _read_computers, _write_computers,
+            capture=capture_computers),
+    Section("AgentJobs", 220, _read_agent_jobs, _write_agent_jobs, capture=capture_agent_jobs),
     Section("AgentJobSessions", 221, read_sessions("AgentJobSessions", AGENT_JOBS.of),
-            write_sessions(AGENT_JOBS.of)),
+            write_sessions(AGENT_JOBS.of), capture=capture_sessions("AgentBackupJob"),
+            capture_omits=SESSION_OMITS),
 )

@@ -9,6 +9,7 @@ from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, Source, TimeWriter, claim, items, sub_items
+from em_mock.families.cdp.capture import capture_policies, capture_sessions
 from em_mock.families.cdp.model import (
     CDP_POLICIES,
     CDP_SESSIONS,
@@ -190,7 +191,8 @@ def _write_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
 
 
 register_sections(
-    Section("CdpPolicies", 210, _read_policies, _write_policies),
-    Section("CdpReplicaSessions", 211, _read_sessions, _write_sessions),
+    Section("CdpPolicies", 210, _read_policies, _write_policies, capture=capture_policies),
+    Section("CdpReplicaSessions", 211, _read_sessions, _write_sessions,
+            capture=capture_sessions),
 )
 

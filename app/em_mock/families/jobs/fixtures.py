@@ -20,6 +20,11 @@ from em_mock.core.validate import (
 )
 from em_mock.families.infrastructure.fixtures import repository_of, server_of
 from em_mock.families.infrastructure.model import REPOSITORIES, BackupServer
+from em_mock.families.jobs.capture import (
+    capture_jobs,
+    capture_plans,
+    capture_sessions,
+)
 from em_mock.families.jobs.data import order_sessions
 from em_mock.families.jobs.model import (
     EVENT_STATUSES,
@@ -348,9 +353,18 @@ def _write_system_sessions(data: DataSet, time: TimeWriter) -> list[dict[str, An
     } for s in SYSTEM_SESSIONS.of(data).values()]
 
 
+# A session's Run is how em-mock will end a run in flight: no answer shows the future.
+SESSION_OMITS = ("Run",)
+
 register_sections(
-    Section("Jobs", 60, _read_jobs, _write_jobs),
-    Section("JobSessions", 70, read_sessions("JobSessions", JOBS.of), write_sessions(JOBS.of)),
-    Section("FailoverPlans", 230, _read_plans, _write_plans),
+    Section("Jobs", 60, _read_jobs, _write_jobs, capture=capture_jobs),
+    Section("JobSessions", 70, read_sessions("JobSessions", JOBS.of), write_sessions(JOBS.of),
+            capture=capture_sessions("Job"), capture_omits=SESSION_OMITS),
+    # A plan's State, pinned Outcome and Run in flight are em-mock's own bookkeeping.
+    Section("FailoverPlans", 230, _read_plans, _write_plans, capture=capture_plans,
+            capture_omits=("State", "Outcome", "Run")),
+    # No capture declared: the list shows the last 30 days only and no query type
+    # lists system sessions, so older ones cannot be found (capture_system_sessions reads
+    # what the list shows, for the capture command to use as it sees fit).
     Section("SystemSessions", 231, _read_system_sessions, _write_system_sessions),
 )

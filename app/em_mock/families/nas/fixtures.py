@@ -15,7 +15,9 @@ from em_mock.families.infrastructure.model import (
     BackupServer,
     Repository,
 )
-from em_mock.families.jobs.fixtures import read_sessions, write_sessions
+from em_mock.families.jobs.capture import capture_sessions
+from em_mock.families.jobs.fixtures import SESSION_OMITS, read_sessions, write_sessions
+from em_mock.families.nas.capture import capture_file_servers, capture_nas_jobs
 from em_mock.families.nas.model import (
     ACL_MODES,
     FILE_SERVER_TYPES,
@@ -156,8 +158,12 @@ def _write_jobs(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
 
 
 register_sections(
-    Section("NasFileServers", 200, _read_file_servers, _write_file_servers),
-    Section("NasJobs", 201, _read_jobs, _write_jobs),
+    Section("NasFileServers", 200, _read_file_servers, _write_file_servers,
+            capture=capture_file_servers),
+    # A NAS job's next run: the query service filters and sorts on it, no entity shows it.
+    Section("NasJobs", 201, _read_jobs, _write_jobs, capture=capture_nas_jobs,
+            capture_omits=("NextRun",)),
     Section("NasJobSessions", 202, read_sessions("NasJobSessions", NAS_JOBS.of),
-            write_sessions(NAS_JOBS.of)),
+            write_sessions(NAS_JOBS.of), capture=capture_sessions("NasJob"),
+            capture_omits=SESSION_OMITS),
 )

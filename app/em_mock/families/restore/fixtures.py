@@ -10,6 +10,7 @@ from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, TimeWriter, claim, items, read_run
 from em_mock.families.jobs.model import JOBS, TASK_SESSIONS, leaves_restore_point
+from em_mock.families.restore.capture import capture_restore_sessions, capture_vapps
 from em_mock.families.restore.model import (
     RESTORE_JOB_TYPES,
     RESTORE_RESULTS,
@@ -103,5 +104,9 @@ def _write_vapps(data: DataSet, time: TimeWriter) -> list[dict[str, Any]]:
              "VmUids": list(v.vm_uids)} for v in VAPPS.of(data).values()]
 
 
-register_sections(Section("RestoreSessions", 75, _read, _write),
-                  Section("VApps", 240, _read_vapps, _write_vapps))
+# A restore's Run is how em-mock will end it: no answer shows the future.
+register_sections(Section("RestoreSessions", 75, _read, _write,
+                          capture=capture_restore_sessions, capture_omits=("Run",)),
+                  # No answer shows a replicated vApp's id (its points' ids hide it).
+                  Section("VApps", 240, _read_vapps, _write_vapps, capture=capture_vapps,
+                          capture_omits=("UID",)))
