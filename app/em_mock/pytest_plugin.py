@@ -90,11 +90,11 @@ class _ThreadServer:
         self.sock = bind(settings.host, settings.port)
         host, port = self.sock.getsockname()[:2]
         self.url = f"http://{host}:{port}"
-        # log_config=None: leave the user's logging set-up alone; ws="none": no WebSocket
-        # library is imported (em-mock serves none), so none of its warnings either.
+        # log_config=None: leave the user's logging set-up alone. server_options turns
+        # WebSocket off (em-mock serves none), so no WebSocket library is imported either.
         config = uvicorn.Config(create_app(settings), **server_options(settings),
                                 log_level="warning", log_config=None, access_log=False,
-                                server_header=False, ws="none", lifespan="off")
+                                server_header=False, lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name="em-mock", daemon=True)
         self.thread.start()

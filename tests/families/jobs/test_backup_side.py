@@ -196,7 +196,8 @@ def test_system_sessions_and_their_events(shared):
     rows = SYSTEM_SESSIONS.rows(runtime.store)
     cut = EPOCH_MS - 30 * 86_400_000
     listed = _json(client, auth, "/api/systemSessions")["SystemSessions"]
-    assert len(listed) == sum(s.creation_ms >= cut for s in rows) < len(rows)
+    # Seeded over the last 29 days: the 30-day list shows every one, until the clock moves.
+    assert len(listed) == sum(s.creation_ms >= cut for s in rows) == len(rows)
     assert any(s["State"] == "InProgress" and s["EndTimeUTC"] is None for s in listed)
     assert {s["SessionType"] for s in listed} >= {"CollectJob", "DatabaseMaintenance"}
     session = next(s for s in listed if s["State"] == "CompletedSuccessfully")
@@ -215,6 +216,15 @@ def test_system_sessions_and_their_events(shared):
     assert one.find(f"{Q}Result/{Q}Result").text == "Success"
     top = xml(client.get("/api/systemSessions", headers=auth).content)
     assert top.tag == Q + "SystemSessions" and len(top) == len(listed)
+
+
+def test_the_system_session_list_holds_the_last_30_days_of_the_clock(client, runtime):
+    rows = SYSTEM_SESSIONS.rows(runtime.store)
+    runtime.clock.set(EPOCH_MS + 3 * 86_400_000)
+    auth = {"X-RestSvcSessionId": logon(client)}
+    listed = _json(client, auth, "/api/systemSessions")["SystemSessions"]
+    cut = EPOCH_MS - 27 * 86_400_000
+    assert len(listed) == sum(s.creation_ms >= cut for s in rows) < len(rows)
 
 
 def test_agent_management_sessions_of_a_backup_session(shared):

@@ -24,6 +24,7 @@ from em_mock.families.jobs.capture import (
     capture_jobs,
     capture_plans,
     capture_sessions,
+    capture_system_sessions,
 )
 from em_mock.families.jobs.data import order_sessions
 from em_mock.families.jobs.model import (
@@ -363,8 +364,8 @@ register_sections(
     # A plan's State, pinned Outcome and Run in flight are em-mock's own bookkeeping.
     Section("FailoverPlans", 230, _read_plans, _write_plans, capture=capture_plans,
             capture_omits=("State", "Outcome", "Run")),
-    # No capture declared: the list shows the last 30 days only and no query type
-    # lists system sessions, so older ones cannot be found (capture_system_sessions reads
-    # what the list shows, for the capture command to use as it sees fit).
-    Section("SystemSessions", 231, _read_system_sessions, _write_system_sessions),
+    # Read from their list (the last 30 days; the seeders make none older) and each
+    # session's events.
+    Section("SystemSessions", 231, _read_system_sessions, _write_system_sessions,
+            capture=capture_system_sessions),
 )
