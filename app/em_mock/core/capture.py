@@ -103,6 +103,10 @@ class Walk:
     max_per_type: int | None = None
     page_size: int = 500
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Where the server is (``https://host:9398``) and the paths (relative to ``/api``) it
+    # answers that em-mock does not model, for the recorded answers' capture.
+    base_url: str | None = None
+    record_paths: list[str] = field(default_factory=list)
 
     def skip(self, what: str, why: str) -> None:
         """Note that ``what`` was left out of the capture because of ``why``."""
