@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
@@ -22,6 +23,8 @@ POST_ONLY = re.compile(r"/(start|stop|retry|togglescheduleenabled)$", re.IGNOREC
 # The logon session's own answers name a session of their own on each server.
 PRIVATE = re.compile(r"/(logonSessions|sessionMngr)", re.IGNORECASE)
 RECORDED_PATH = "/customReport?scope=all"
+# A path segment with a digit in it names one item (a catalog VM, a session's number).
+_SEGMENT = re.compile(r"/(?=[^/?]*\d)[^/?{}]+(?=/|$|\?)")
 
 
 def write_recorded(directory: Path) -> None:
@@ -52,13 +55,16 @@ def control(server: LiveServer) -> httpx.Client:
     return httpx.Client(base_url=server.url + "/mock", timeout=30)
 
 
-def logon(client: httpx.Client, as_json: bool) -> dict[str, str]:
-    """Headers of a fresh logon session, in the format asked for."""
-    response = client.post("/api/sessionMngr/?v=latest", auth=("veeam", "veeam"))
+def logon(client: httpx.Client, as_json: bool) -> tuple[dict[str, str], list[str]]:
+    """Headers of a fresh logon session, in the format asked for, and the links of the
+    logon's answer."""
+    accept = JSON if as_json else {"Accept": "application/xml"}
+    response = client.post("/api/sessionMngr/?v=latest", auth=("veeam", "veeam"),
+                           headers=accept)
     assert response.status_code == 201, response.text
     client.cookies.clear()
-    return {"X-RestSvcSessionId": response.headers["X-RestSvcSessionId"],
-            **(JSON if as_json else {"Accept": "application/xml"})}
+    return ({"X-RestSvcSessionId": response.headers["X-RestSvcSessionId"], **accept},
+            _hrefs(response.content, as_json))
 
 
 def _hrefs(body: bytes, as_json: bool) -> list[str]:
@@ -87,22 +93,25 @@ def crawl(server: LiveServer, as_json: bool, starts: list[str], per_shape: int =
           ) -> dict[str, tuple[int, str, bytes]]:
     """Every answer a crawl from ``starts`` (paths below /api) reaches, following the
     links of each answer (at most ``per_shape`` URLs of one shape), with the server's
-    base URL written as ``BASE``."""
+    base URL written as ``BASE`` and the crawl's logon session as ``SESSION``."""
     base = server.url
     out: dict[str, tuple[int, str, bytes]] = {}
     with httpx.Client(base_url=base, timeout=30) as client:
-        headers = logon(client, as_json)
+        headers, logon_links = logon(client, as_json)
+        session = base64.b64decode(headers["X-RestSvcSessionId"])
         queue = deque(f"{base}/api{p}" for p in starts)
+        if "/" in starts:
+            queue.extend(logon_links)
         shapes: Counter[str] = Counter()
         while queue:
             url = queue.popleft()
             rel = url[len(base):] if url.startswith(base) else None
-            shape = GUID.sub("{id}", url.split("&page=")[0])
+            shape = _SEGMENT.sub("/{x}", GUID.sub("{id}", url.split("&page=")[0]))
             if rel is None or rel in out or PRIVATE.search(rel) or shapes[shape] >= per_shape:
                 continue
             shapes[shape] += 1
             response = client.get(rel, headers=headers)
-            body = response.content.replace(base.encode(), b"BASE")
+            body = response.content.replace(base.encode(), b"BASE").replace(session, b"SESSION")
             out[rel] = (response.status_code, response.headers.get("content-type", ""), body)
             if response.status_code == 200 and ("json" in out[rel][1]) == as_json:
                 with_links = _hrefs(response.content, as_json)
