@@ -164,6 +164,22 @@ def test_faults_on_a_are_reported_as_skipped(server_a, where):
     assert (where / "faulty.json.state").is_dir()  # kept: a second run retries the failures
 
 
+def test_an_expired_session_is_opened_again(server_a, where):
+    with control(server_a) as mock:
+        mock.delete("/requests")
+        rule = mock.post("/faults", json={"action": "error", "path": "/api/query",
+                                          "type": "BackupServer", "status": 401, "count": 1})
+        assert rule.status_code == 201, rule.text
+        try:
+            status, err = capture(server_a, where / "relogon.json", "--no-record")
+        finally:
+            mock.delete("/faults")
+        logons = mock.get("/requests", params={"method": "POST"}).json()
+    assert status == 0, err
+    assert "BackupServers: 2" in err and "answered 401" not in err
+    assert len([e for e in logons if "sessionmngr" in e["path"].lower()]) == 2
+
+
 def test_a_slow_server_is_reported_as_skipped(server_a, where):
     with control(server_a) as mock:
         rule = mock.post("/faults", json={"action": "latency", "path": "/api/query",

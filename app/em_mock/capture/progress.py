@@ -90,7 +90,7 @@ class Progress:
         eta = self.eta()
         left = f", ETA {eta:.0f} s" if eta is not None else ""
         line = (f"{self.section}: {label} ({self.per_type[label]}); {self.fetched} fetched, "
-                f"{self.reused} from an earlier run; pages {self.pages_done}/"
+                f"{self.reused} kept; pages {self.pages_done}/"
                 f"{max(self.pages_expected, self.pages_done)}{left}")
         with self._lock:
             self.stream.write("\r\x1b[K" + line[:200])
@@ -102,8 +102,8 @@ class Progress:
         out = ["Captured:"]
         out += [f"  {name}: {count}" for name, count in sections.items()]
         out.append(f"  recorded answers (paths em-mock does not model): {recorded}")
-        out.append(f"Requests: {self.fetched} to the server, {self.reused} answers reused "
-                   f"from an earlier run, in {time.monotonic() - self.started:.1f} s.")
+        out.append(f"Requests: {self.fetched} to the server, {self.reused} answered from "
+                   f"the state directory, in {time.monotonic() - self.started:.1f} s.")
         if failed:
             out.append("Sections whose capture failed (left empty):")
             out += [f"  {name}: {why}" for name, why in failed.items()]

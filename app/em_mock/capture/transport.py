@@ -115,6 +115,7 @@ class Transport:
     _slots: threading.Semaphore = field(init=False)
     _limit: _RateLimit = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _logon_lock: threading.Lock = field(default_factory=threading.Lock)
     _context: ssl.SSLContext | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -238,8 +239,8 @@ class Transport:
             status, headers, body = self._exchange(
                 "GET", target, {SESSION_HEADER: token, "Accept": accept})
             if status == 401 and attempt == 0:
-                with self._lock:
-                    if self.token == token:
+                with self._logon_lock:
+                    if self.token == token:  # not yet renewed by another thread
                         self.logon()
                 continue
             return Answer(status, headers.get("content-type", ""), body)
