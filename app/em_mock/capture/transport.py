@@ -179,6 +179,9 @@ class Transport:
             try:
                 with self._slots:
                     status, found, body = self._send(method, target, headers)
+            except ssl.SSLCertVerificationError as exc:
+                raise CaptureError(f"the server's certificate is not trusted ({exc.verify_message})"
+                                   ": give its CA with --ca-file, or --insecure") from None
             except (OSError, http.client.HTTPException) as exc:
                 last = exc
                 continue
