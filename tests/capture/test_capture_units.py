@@ -137,3 +137,18 @@ def test_the_walk_records_only_what_is_not_modelled():
                              "Type": "Z"}], extra=["by/hand"],
                      modelled=lambda p: p.split("?")[0] in ("/things", "/"))
     assert found == ["/things/1/new", "/unmodelled?x=1", "/by/hand"]
+
+
+def test_a_query_walks_every_page_the_server_counts_even_short_ones():
+    asked = []
+
+    def fetch(path: str, accept: str) -> Answer:
+        asked.append(path)
+        page = int(path.rsplit("page=", 1)[1].split("&")[0])
+        rows = [{"UID": f"u{page}{i}"} for i in range(2)] if page <= 3 else []
+        body = {"Entities": {"Jobs": {"Jobs": rows}}, "PagingInfo": {"PagesCount": 3}}
+        return Answer(200, "application/json", json.dumps(body).encode())
+
+    found = Walk(fetch, page_size=5).query("Job")
+    assert [r["UID"] for r in found] == ["u10", "u11", "u20", "u21", "u30", "u31"]
+    assert len(asked) == 3

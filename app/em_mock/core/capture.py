@@ -164,9 +164,12 @@ class Walk:
             rows = _the_list(found.get("Entities"))
             yield from rows
             seen += len(rows)
-            total = (found.get("PagingInfo") or {}).get("Count")
-            if not rows or (isinstance(total, int) and seen >= total) or \
-                    len(rows) < self.page_size or \
+            paging = found.get("PagingInfo") or {}
+            total, pages = paging.get("Count"), paging.get("PagesCount")
+            # The server's page count when it gives one (a server that serves fewer rows
+            # per page than asked still has more pages); else a short page is the last.
+            last = page >= pages if isinstance(pages, int) else len(rows) < self.page_size
+            if not rows or last or (isinstance(total, int) and seen >= total) or \
                     (self.max_per_type is not None and seen >= self.max_per_type):
                 return
             page += 1
