@@ -62,8 +62,9 @@ def em_mock_cli(capsys, monkeypatch):
 def test_the_top_level_usage_names_every_command(em_mock_cli):
     done = em_mock_cli("--help")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("usage: em-mock [serve | export [PATH] | health] [options]")
-    for command in ("serve", "export", "health"):
+    assert done.stdout.startswith("usage: em-mock [serve | export [PATH] | capture --from URL | "
+                                  "health] [options]")
+    for command in ("serve", "export", "capture", "health"):
         assert f"\n  {command} " in done.stdout, command
 
 
@@ -80,10 +81,28 @@ def test_each_command_has_its_own_help(em_mock_cli, command, usage, says):
     assert "--fixtures" in done.stdout and "EM_MOCK_FIXTURES" in done.stdout
 
 
+def test_capture_has_its_own_help_naming_every_flag_and_variable(em_mock_cli):
+    from em_mock.capture.command import OPTIONS
+
+    done = em_mock_cli("capture", "--help")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: em-mock capture --from URL [--out PATH] [options]")
+    assert "run the same command again" in done.stdout.replace("\n", " ")
+    for option in OPTIONS:
+        assert option.flag in done.stdout and option.env in done.stdout, option.flag
+
+
+def test_capture_without_a_server_says_what_is_missing(em_mock_cli):
+    done = em_mock_cli("capture", "--user", "u", "--password", "p")
+    assert done.returncode == 2
+    assert "--from URL is required" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_an_unknown_command_is_named_with_the_known_ones(em_mock_cli):
     done = em_mock_cli("exprot", "out.json")
     assert done.returncode == 2
-    assert "unknown command 'exprot' (commands: serve, export, health)" in done.stderr
+    assert "unknown command 'exprot' (commands: serve, export, capture, health)" in done.stderr
     assert "Traceback" not in done.stderr
 
 

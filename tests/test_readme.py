@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from em_mock.capture.command import OPTIONS as CAPTURE_OPTIONS
 from em_mock.settings import OPTIONS, env_name
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -40,7 +41,10 @@ def test_configuration_table_lists_every_option():
     for flags, names in rows:
         pairs += zip(re.findall(r"`(--[a-z-]+)", flags), re.findall(r"`(EM_MOCK_[A-Z_]+)`", names),
                      strict=True)
-    assert sorted(pairs) == sorted((o.flag, env_name(o)) for o in OPTIONS)
+    capture = [(f, n) for f, n in pairs if n.startswith("EM_MOCK_CAPTURE_")]
+    serve = [(f, n) for f, n in pairs if not n.startswith("EM_MOCK_CAPTURE_")]
+    assert sorted(serve) == sorted((o.flag, env_name(o)) for o in OPTIONS)
+    assert sorted(capture) == sorted((o.flag, o.env) for o in CAPTURE_OPTIONS)
 
 
 PY_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)

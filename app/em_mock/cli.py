@@ -130,7 +130,7 @@ def _serve(settings: Settings) -> int:
     runtime = Runtime.create(settings, settle_heap=True)
     app = create_app(runtime=runtime)
     common = {**server_options(settings), "log_level": _server_log_level(settings.log_level),
-              "log_config": None, "access_log": False, "server_header": False,
+              "log_config": None, "access_log": False, "server_header": False, "date_header": False,
               "lifespan": "off"}
     servers: list[tuple[uvicorn.Server, socket.socket]] = []
     urls: list[str] = []
@@ -226,6 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         command, rest = split_command(args)
     except SettingsError as exc:
         build_parser().error(str(exc))
+    if command == "capture":
+        from em_mock.capture.command import main as capture
+        return capture(rest)
     parser = build_parser(command=command)
     namespace = parser.parse_intermixed_args(rest)
     try:

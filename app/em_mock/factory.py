@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+from email.utils import formatdate
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from em_mock import families
 from em_mock.control.router import TOKEN_HEADER, create_control_app, health
+from em_mock.core.clock import Clock
 from em_mock.core.errors import EMError
 from em_mock.core.http import entry
 from em_mock.core.http.deps import collapse_slashes
@@ -261,12 +263,29 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
+def _dated(send: Send, clock: Clock) -> Send:
+    """``send`` with a ``Date`` header on every answer, from the mock's clock (the server
+    is started without its own), so a client (``em-mock capture``) reads the data's "now"
+    from it as it reads a real server's."""
+
+    async def dated(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"date"]
+            stamp = formatdate(clock.now_ms() / 1000, usegmt=True).encode()
+            message = {**message, "headers": [*headers, (b"date", stamp)]}
+        await send(message)
+
+    return dated
+
+
 class EmMockApp(FastAPI):
     """FastAPI, with the entry point's fast path asked first (see ``EntryFastPath``)."""
 
     entry_fast_path: entry.EntryFastPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            send = _dated(send, self.state.runtime.clock)
         fast = self.entry_fast_path
         if fast is not None and await fast.answer(scope, receive, send):
             return

@@ -243,10 +243,12 @@ COMMANDS: dict[str, str] = {
     "serve": "serve the EM API (the default when no command is given)",
     "export": "write the data set the options describe as a fixture file (to standard "
               "output without PATH)",
+    "capture": "read a live Enterprise Manager (--from URL) into a fixture file em-mock "
+               "serves; see em-mock capture --help",
     "health": "ask a running em-mock on this machine whether it serves, at the listener and "
               "port the options describe (exit 0 when healthy); for container health checks",
 }
-_USAGE = "em-mock [serve | export [PATH] | health] [options]"
+_USAGE = "em-mock [serve | export [PATH] | capture --from URL | health] [options]"
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:

@@ -135,6 +135,10 @@ class Walk:
     max_per_type: int | None = None
     page_size: int = 500
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Where the server is (``https://host:9398``) and the paths (relative to ``/api``) it
+    # answers that em-mock does not model, for the recorded answers' capture.
+    base_url: str | None = None
+    record_paths: list[str] = field(default_factory=list)
 
     def skip(self, what: str, why: str) -> None:
         """Note that ``what`` was left out of the capture because of ``why``."""
@@ -205,9 +209,12 @@ class Walk:
             rows = _the_list(found.get("Entities"))
             yield from rows
             seen += len(rows)
-            total = (found.get("PagingInfo") or {}).get("Count")
-            if not rows or (isinstance(total, int) and seen >= total) or \
-                    len(rows) < self.page_size or \
+            paging = found.get("PagingInfo") or {}
+            total, pages = paging.get("Count"), paging.get("PagesCount")
+            # The server's page count when it gives one (a server that serves fewer rows
+            # per page than asked still has more pages); else a short page is the last.
+            last = page >= pages if isinstance(pages, int) else len(rows) < self.page_size
+            if not rows or last or (isinstance(total, int) and seen >= total) or \
                     (self.max_per_type is not None and seen >= self.max_per_type):
                 return
             page += 1

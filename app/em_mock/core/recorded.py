@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode
 
+from em_mock.core.capture import Walk
 from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.tables import DataSet, Table
 from em_mock.core.validate import FixtureError, Reader, Source, TimeWriter, items
@@ -236,7 +237,39 @@ def _write(data: DataSet, _: TimeWriter) -> list[dict[str, Any]]:
     return [to_json(answer) for answer in RECORDED.of(data).values()]
 
 
-register_sections(Section(SECTION, 900, _read, _write))
+def _format_of(content_type: str, asked: str) -> str:
+    kind = content_type.lower()
+    return "Json" if "json" in kind else "Xml" if "xml" in kind else asked
+
+
+# Answers worth replaying: what a client can use (not a failure of the moment, not the
+# logon check, not a path the server does not know either).
+_NOT_RECORDED = frozenset({401, 404})
+
+
+def capture(walk: Walk) -> list[dict[str, Any]]:
+    """``RecordedAnswers``: each of ``walk.record_paths`` in every format the server
+    gives, verbatim, with its status and the base URL its links name."""
+    out = []
+    for path in walk.record_paths:
+        found: dict[str, Capture] = {}
+        for fmt, media in (("Xml", "application/xml"), ("Json", "application/json")):
+            answer = walk.fetch(path.lstrip("/"), media)
+            if answer.status >= 500 or answer.status in _NOT_RECORDED:
+                walk.skip(f"GET /api{path} ({fmt})", f"the server answered {answer.status}")
+                continue
+            if answer.status in (204, 304):
+                answer = type(answer)(answer.status, answer.content_type, b"")
+            found.setdefault(_format_of(answer.content_type, fmt),
+                             Capture(answer.status, answer.content_type or FORMATS[fmt],
+                                     answer.body))
+        if found:
+            out.append(to_json(RecordedAnswer(path, walk.base_url, found.get("Xml"),
+                                              found.get("Json"))))
+    return out
+
+
+register_sections(Section(SECTION, 900, _read, _write, capture=capture))
 
 
 # -- hand-written answers: one file per format -------------------------------------------

@@ -10,6 +10,7 @@ from em_mock.core.fixtures import Documents, Section, register_sections
 from em_mock.core.ids import urn
 from em_mock.core.tables import DataSet
 from em_mock.core.validate import Reader, Source, TimeWriter, claim, items
+from em_mock.families.infrastructure import capture as cap
 from em_mock.families.infrastructure.model import (
     CREDENTIALS,
     EXTERNAL_REPOSITORIES,
@@ -273,11 +274,17 @@ def _write_password_keys(data: DataSet, time: TimeWriter) -> list[dict[str, Any]
 
 register_sections(
     Section("BackupServers", 10, _read_servers, _write_servers,
-            control=("backupServers", "BackupServer")),
-    Section("Repositories", 50, _read_repositories, _write_repositories),
-    Section("ManagedServers", 55, _read_managed_servers, _write_managed_servers),
-    Section("WanAccelerators", 56, _read_wan, _write_wan),
-    Section("ExternalRepositories", 57, _read_external, _write_external),
-    Section("Credentials", 58, _read_credentials, _write_credentials),
-    Section("PasswordKeys", 59, _read_password_keys, _write_password_keys),
+            control=("backupServers", "BackupServer"), capture=cap.capture_servers,
+            capture_omits=("IpOrDnsName",)),
+    Section("Repositories", 50, _read_repositories, _write_repositories,
+            capture=cap.capture_repositories),
+    Section("ManagedServers", 55, _read_managed_servers, _write_managed_servers,
+            capture=cap.capture_managed_servers),
+    Section("WanAccelerators", 56, _read_wan, _write_wan, capture=cap.capture_wan),
+    Section("ExternalRepositories", 57, _read_external, _write_external,
+            capture=cap.capture_external),
+    Section("Credentials", 58, _read_credentials, _write_credentials,
+            capture=cap.capture_credentials, capture_omits=("Password",)),
+    Section("PasswordKeys", 59, _read_password_keys, _write_password_keys,
+            capture=cap.capture_password_keys, capture_omits=("Password",)),
 )
