@@ -63,3 +63,9 @@ def test_captured_section_loads_back_to_the_same_data(served: tuple[Runtime, Wal
     doc = dict(exported, **{section.name: captured})
     reloaded = to_document(load_documents([("captured", doc)], now), now, served=True)
     assert _section_bytes(reloaded, section) == _section_bytes(exported, section)
+
+
+def test_every_section_declares_its_capture():
+    """A capture of a server holds all the data em-mock serves: a new section says how to
+    read itself back (or names what no answer shows in ``capture_omits``)."""
+    assert [s.name for s in SECTIONS if s.capture is None] == []

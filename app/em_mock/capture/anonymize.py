@@ -25,6 +25,7 @@ from typing import Any
 
 from lxml import etree
 
+from em_mock.core.ids import ONE_GUID_KINDS, derived_id
 from em_mock.core.times import parse_instant_ms
 
 __all__ = ["Anonymizer", "anonymize"]
@@ -54,12 +55,33 @@ class Anonymizer:
         self.secret = secret
         self.strings: dict[str, str] = {}
         self.counts: dict[str, int] = {}
+        # An id em-mock derives from another item's GUID -> (its kind, that GUID).
+        self.derived: dict[str, tuple[str, str]] = {}
+
+    def learn_derived(self, value: Any, key: str = "") -> None:
+        """Note the ids derived from every item's own GUID in ``value`` (``UID``, ``Id``,
+        ``ID``), so a reference to one is re-derived from the stand-in of its source and
+        still names the same item once em-mock loads the document."""
+        if isinstance(value, dict):
+            for k, v in value.items():
+                self.learn_derived(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                self.learn_derived(v, key)
+        elif isinstance(value, str) and key in ("UID", "Id", "ID"):
+            for source in _GUID.findall(value):
+                for kind in ONE_GUID_KINDS:
+                    self.derived[derived_id(kind, source.lower())] = (kind, source.lower())
 
     def _digest(self, text: str) -> bytes:
         return hashlib.sha256(f"{self.secret}\0{text}".encode()).digest()
 
     def guid(self, guid: str) -> str:
         """Another GUID for ``guid`` (any case gives the same, in the input's case)."""
+        derived = self.derived.get(guid.lower())
+        if derived is not None:
+            made = derived_id(derived[0], self.guid(derived[1]))
+            return made.upper() if guid.isupper() else made
         h = self._digest(guid.lower()).hex()
         out = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
         return out.upper() if guid.isupper() else out
@@ -199,6 +221,7 @@ _KEEP_SECTIONS = frozenset({"Format", "Anchor"})
 def anonymize(doc: dict[str, Any], secret: str = "em-mock") -> dict[str, Any]:
     """The captured document with the environment's strings replaced (see the module)."""
     anon = Anonymizer(secret)
+    anon.learn_derived({k: v for k, v in doc.items() if k not in _KEEP_SECTIONS})
     out: dict[str, Any] = {}
     recorded = None
     for key, value in doc.items():

@@ -315,6 +315,8 @@ def run(values: dict[str, Any], stream: Any = None) -> int:
         if missing:
             skipped.append(("-", ", ".join(missing), "em-mock cannot capture these sections "
                             "yet; they are left out"))
+        doc, dropped = _loadable(doc, anchor)
+        skipped += [("-", what, why) for what, why in dropped]
         if values["anonymize"]:
             doc = anonymize(doc)
         text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
@@ -344,6 +346,43 @@ def run(values: dict[str, Any], stream: Any = None) -> int:
         return 1 if problems else 0
     finally:
         transport.close()
+
+
+_ITEM = re.compile(r": \$\.(\w+)\[(\d+)\]")
+
+
+def _loadable(doc: dict[str, Any], anchor: int) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """``doc`` without the items that refer to what the capture did not read (an answer
+    that failed, a type cut by ``--max-per-type``, sessions older than ``--since``), so
+    em-mock loads it; and what was left out, with the reason the loader gave."""
+    from em_mock.core.fixtures import SECTIONS, FixtureError, load_documents
+
+    dropped: list[tuple[str, str]] = []
+    for _ in range(len(SECTIONS) + 1):
+        try:
+            load_documents([("capture", doc)], anchor)
+        except FixtureError as exc:
+            bad: dict[str, dict[int, str]] = {}
+            for line in exc.errors:
+                found = _ITEM.search(line)
+                if found and isinstance(doc.get(found.group(1)), list):
+                    reason = line[found.end():].lstrip(".").split(": ", 1)[-1]
+                    bad.setdefault(found.group(1), {}).setdefault(int(found.group(2)), reason)
+            if not bad:
+                break  # not an item's reference: said as a problem below
+            doc = dict(doc)
+            for name, rows in bad.items():
+                items = doc[name]
+                for index, reason in sorted(rows.items()):
+                    item = items[index] if index < len(items) else None
+                    label = f"#{index}"
+                    if isinstance(item, dict):
+                        label = str(item.get("UID") or item.get("Name") or label)
+                    dropped.append((f"{name} {label}", f"left out: {reason}"))
+                doc[name] = [x for i, x in enumerate(items) if i not in rows]
+        else:
+            break
+    return doc, dropped
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:

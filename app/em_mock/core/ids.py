@@ -12,6 +12,14 @@ def urn(type_name: str, guid: str) -> str:
     return f"urn:veeam:{type_name}:{guid}"
 
 
+# The kinds of ids derived from one other item's GUID alone (``derived_id(kind, guid)``):
+# a fixture may refer to such an id (a restore session names the VM restore point it
+# used), so ``--anonymize`` re-derives it from the stand-in of its source GUID.
+ONE_GUID_KINDS = ("Backup", "Replica", "RestorePoint", "VmRestorePoint", "VmReplicaPoint",
+                  "BackupFile", "AgentRestorePoint", "AgentManagementSession", "HierarchyRoot",
+                  "CdpReplica", "CloudReplica")
+
+
 def derived_id(kind: str, guid: str) -> str:
     """A stable id for something derived from another item (restore points, includes)."""
     return str(uuid.uuid5(_NS, f"{kind} {guid}"))

@@ -224,9 +224,13 @@ def vapp_replica_points(store: Store) -> list[VAppPoint]:
 
 
 def vapp_point_id(p: VAppPoint) -> str:
-    """The id of a vApp restore or replica point."""
-    kind = "VAppReplicaPoint" if p.is_replica else "VAppRestorePoint"
-    return derived_id(kind, f"{p.vapp.id} {p.first.session.id}")
+    """The id of a vApp restore or replica point. A replicated vApp's own id shows in no
+    answer, so its points' ids come from what does show (its job and name), and a capture
+    of a server reads the same ids back."""
+    if p.is_replica:
+        return derived_id("VAppReplicaPoint",
+                          f"{p.vapp.job.id} {p.vapp.name} {p.first.session.id}")
+    return derived_id("VAppRestorePoint", f"{p.vapp.id} {p.first.session.id}")
 
 
 def vapp_point_name(p: VAppPoint) -> str:
