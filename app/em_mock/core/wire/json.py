@@ -12,7 +12,7 @@ import re
 import secrets
 from typing import Any
 
-from em_mock.core.wire.tree import ListOf, Node, Raw
+from em_mock.core.wire.tree import Link, ListOf, Node, Raw
 
 JsonValue = Any
 
@@ -46,6 +46,8 @@ def to_dict(node: Node) -> dict[str, JsonValue]:
 
 
 def _to_dict(node: Node, raws: list[bytes] | None) -> dict[str, JsonValue]:
+    if type(node) is Link:
+        return {"Rel": node.rel, "Href": node.href, "Name": node.title, "Type": node.type_}
     out: dict[str, JsonValue] = {}
     for layer in reversed(node.layers):
         for key, value in layer.elems:
@@ -157,7 +159,21 @@ def _written(value: object, camel: bool) -> str:
     return _scalar(value)
 
 
+def _link_text(node: Link, camel: bool) -> str:
+    rel, href, title, type_ = node.rel, node.href, node.title, node.type_
+    return ('{"rel":' if camel else '{"Rel":') + (
+        _string(rel) if type(rel) is str else _scalar(rel)) + (
+        ',"href":' if camel else ',"Href":') + (
+        _string(href) if type(href) is str else _scalar(href)) + (
+        ',"name":' if camel else ',"Name":') + (
+        _string(title) if type(title) is str else _scalar(title)) + (
+        ',"type":' if camel else ',"Type":') + (
+        _string(type_) if type(type_) is str else _scalar(type_)) + "}"
+
+
 def _node_text(node: Node, camel: bool) -> str:
+    if type(node) is Link:
+        return _link_text(node, camel)
     out: dict[str, str] = {}
     for layer in reversed(node.layers):
         for key, value in layer.elems:

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from em_mock.core.wire.tree import ListOf, Node, Raw, Scalar
+from em_mock.core.wire.tree import Link, ListOf, Node, Raw, Scalar
 
 NS = "http://www.veeam.com/ent/v1.0"
 NSMAP = {
@@ -96,7 +96,22 @@ def _escaped_attr(value: Scalar) -> str:
             .replace("\r", "&#13;").replace("\t", "&#9;"))
 
 
+def _link(name: str, node: Link) -> str:
+    rel, href, title, type_ = node.rel, node.href, node.title, node.type_
+    if (type(rel) is str and type(href) is str and type(title) is str and type(type_) is str
+            and _ATTR_NEEDS.search(rel + href + title + type_) is None):
+        return f'<{name} Rel="{rel}" Href="{href}" Name="{title}" Type="{type_}"/>'
+    text = "<" + name
+    for key, value in (("Rel", rel), ("Href", href), ("Name", title), ("Type", type_)):
+        if value is not None:
+            text += f' {key}="{_escaped_attr(value)}"'
+    return text + "/>"
+
+
 def _write(out: list[str], name: str, node: Node) -> None:
+    if type(node) is Link:
+        out.append(_link(name, node))
+        return
     attrs: dict[str, Scalar] = {}  # set twice: the first place, the last value (as lxml)
     for layer in node.layers:
         for key, value in layer.attrs:
