@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from em_mock.core.times import format_instant
+from em_mock.core.times import format_instant, name_suffix
 from em_mock.core.wire.json import to_json, to_json_fragment
 from em_mock.core.wire.tree import Layer, Link, ListOf, Node
 from em_mock.core.wire.xml import _Q, NS, _fill, to_xml_fragment
@@ -113,3 +113,25 @@ def reference_instant(ms: int, digits: int) -> str:
     lambda ms: ms - ms % 10), digits=st.integers(0, 6))
 def test_instants_are_written_as_before(ms: int, digits: int) -> None:
     assert format_instant(ms, digits) == reference_instant(ms, digits)
+
+
+def reference_suffix(ms: int, digits: int) -> str:
+    """``name_suffix`` as it was written before it was made cheaper."""
+    seconds, millis = divmod(ms, 1000)
+    moment = datetime(1970, 1, 1) + timedelta(seconds=seconds)
+    fraction = f"{millis * 1000:06d}"[:digits].rstrip("0")
+    return moment.isoformat(sep=" ", timespec="seconds") + ("." + fraction if fraction else "")
+
+
+@settings(max_examples=500, deadline=None)
+@given(ms=st.integers(-62135596800000, 253402300799999) | st.integers(0, 10**13).map(
+    lambda ms: ms - ms % 10), digits=st.integers(0, 6))
+def test_name_suffixes_are_written_as_before(ms: int, digits: int) -> None:
+    assert name_suffix(ms, digits) == reference_suffix(ms, digits)
+
+
+@pytest.mark.parametrize("ms", [-62135596800001, 253402300800000])
+def test_an_instant_out_of_range_is_refused_as_before(ms: int) -> None:
+    for write in (format_instant, name_suffix):
+        with pytest.raises(OverflowError):
+            write(ms)
