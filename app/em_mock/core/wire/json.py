@@ -51,7 +51,9 @@ def _to_dict(node: Node, raws: list[bytes] | None) -> dict[str, JsonValue]:
     out: dict[str, JsonValue] = {}
     for layer in reversed(node.layers):
         for key, value in layer.elems:
-            out[key] = _member(value, raws)
+            kind = type(value)
+            out[key] = value if kind is str or value is None or kind is int else _member(
+                value, raws)
         for key, value in layer.attrs:
             out[key] = value
     if node.json_order is not None:
@@ -87,13 +89,16 @@ def camel_case_tree(value: JsonValue) -> JsonValue:
     return value
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps makes
+
+
 def to_json(node: Node, *, camel: bool = False, bom: bool = False) -> bytes:
     """Render ``node`` as UTF-8 JSON."""
     raws: list[bytes] = []
     data: JsonValue = _to_dict(node, raws)
     if camel:
         data = camel_case_tree(data)
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = _ENCODER.encode(data).encode("utf-8")
     if raws:
         body = _MARK.sub(lambda m: raws[int(m.group(1))], body)
     return b"\xef\xbb\xbf" + body if bom else body
