@@ -60,7 +60,10 @@ def _clock(seconds: int, sep: str) -> str:
 def format_instant(ms: int, digits: int = 3) -> str:
     """``2025-01-13T16:21:35.74Z``: UTC, up to ``digits`` fractional digits, zeros trimmed."""
     seconds, millis = divmod(ms, 1000)
-    whole = _clock(seconds, "T")
+    days, second = divmod(seconds, 86_400)  # _clock, inlined: the most frequent call of all
+    minute, second = divmod(second, 60)
+    whole = ((_DATES.get(days) or _date(days)) + "T" + _HOURS_MINUTES[minute]
+             + _SECONDS[second])
     if not millis:
         return whole + "Z"
     if digits >= 3:  # whole milliseconds: 3 digits at most

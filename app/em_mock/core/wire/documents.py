@@ -46,7 +46,9 @@ class Ctx:
 
     def time(self, ms: int | None) -> str | None:
         """An instant as the profile writes it (3 or 6 fractional digits)."""
-        return None if ms is None else format_instant(ms, 6 if self.profile >= 13 else 3)
+        if ms is None:
+            return None
+        return format_instant(ms, 6) if self.profile >= 13 else format_instant(ms)
 
     def suffix(self, ms: int) -> str:
         """The ``@yyyy-MM-dd HH:mm:ss`` part of a name (v13 adds the fraction)."""
