@@ -31,13 +31,44 @@ def _whole(moment: datetime, sep: str) -> str:
     return moment.isoformat(sep=sep, timespec="seconds")
 
 
+# Instants are written from tables: the date of a day number (kept once seen, up to a
+# bound), ``HH:MM:`` of a minute of the day, ``SS`` of a second, and the fraction of a
+# millisecond (what a page of thousands of sessions spends much of its time on).
+_DATES: dict[int, str] = {}
+_DATES_KEPT = 50_000
+_HOURS_MINUTES = [f"{h:02d}:{m:02d}:" for h in range(24) for m in range(60)]
+_SECONDS = [f"{s:02d}" for s in range(60)]
+_MILLIS = ["." + f"{ms:03d}".rstrip("0") if ms else "" for ms in range(1000)]
+
+
+def _date(days: int) -> str:
+    text = _DATES.get(days)
+    if text is None:
+        # isoformat, not strftime("%Y"): the C library writes year 1 as "1", not "0001".
+        text = (_NAIVE_EPOCH + timedelta(days=days)).date().isoformat()
+        if len(_DATES) < _DATES_KEPT:
+            _DATES[days] = text
+    return text
+
+
+def _clock(seconds: int, sep: str) -> str:
+    days, second = divmod(seconds, 86_400)
+    minute, second = divmod(second, 60)
+    return _date(days) + sep + _HOURS_MINUTES[minute] + _SECONDS[second]
+
+
 def format_instant(ms: int, digits: int = 3) -> str:
     """``2025-01-13T16:21:35.74Z``: UTC, up to ``digits`` fractional digits, zeros trimmed."""
     seconds, millis = divmod(ms, 1000)
-    whole = (_NAIVE_EPOCH + timedelta(seconds=seconds)).isoformat("T", "seconds")
+    days, second = divmod(seconds, 86_400)  # _clock, inlined: the most frequent call of all
+    minute, second = divmod(second, 60)
+    whole = ((_DATES.get(days) or _date(days)) + "T" + _HOURS_MINUTES[minute]
+             + _SECONDS[second])
     if not millis:
         return whole + "Z"
-    fraction = f"{millis:03d}"[:digits].rstrip("0")  # whole milliseconds: 3 digits at most
+    if digits >= 3:  # whole milliseconds: 3 digits at most
+        return whole + _MILLIS[millis] + "Z"
+    fraction = f"{millis:03d}"[:digits].rstrip("0")
     return whole + "." + fraction + "Z" if fraction else whole + "Z"
 
 
@@ -53,8 +84,13 @@ def format_instant_ms(ms: int) -> str:
 
 def name_suffix(ms: int, digits: int = 0) -> str:
     """The ``yyyy-MM-dd HH:mm:ss`` suffix of a session name; v13 adds the fraction."""
-    whole, micros = _split(ms)
-    return _whole(whole, " ") + (_fraction(micros, digits) if digits else "")
+    seconds, millis = divmod(ms, 1000)
+    whole = _clock(seconds, " ")
+    if not digits or not millis:
+        return whole
+    if digits >= 3:
+        return whole + _MILLIS[millis]
+    return whole + _fraction(millis * 1000, digits)
 
 
 def parse_instant_us(text: str) -> int | None:

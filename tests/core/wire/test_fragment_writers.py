@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from em_mock.core.times import format_instant
+from em_mock.core.times import format_instant, name_suffix
 from em_mock.core.wire.json import to_json, to_json_fragment
-from em_mock.core.wire.tree import Layer, ListOf, Node
+from em_mock.core.wire.tree import Layer, Link, ListOf, Node
 from em_mock.core.wire.xml import _Q, NS, _fill, to_xml_fragment
 
 _DEFAULT_NS = b' xmlns="' + NS.encode() + b'"'
@@ -45,10 +45,14 @@ text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size
 scalar = st.none() | st.booleans() | st.integers(-10**12, 10**12) | text
 
 
+# A link keeps only its four values (most of a page's nodes): the writers write it directly.
+links = st.builds(Link, text, text, st.none() | text, st.none() | text)
+
+
 def nodes(depth: int) -> st.SearchStrategy[Node]:
     member: st.SearchStrategy[object] = scalar
     if depth > 0:
-        child = nodes(depth - 1)
+        child = nodes(depth - 1) | links
         member = st.one_of(
             scalar, child,
             st.builds(ListOf, st.lists(child, max_size=3), st.none() | name, st.booleans()))
@@ -76,6 +80,25 @@ def test_the_json_fragment_is_what_to_json_writes(node: Node, camel: bool) -> No
     assert to_json_fragment(node, camel=camel) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(item=links, camel=st.booleans())
+def test_a_link_is_written_as_the_node_of_its_four_attributes(item: Link, camel: bool) -> None:
+    generic = Node("Link", [Layer(attrs=[("Rel", item.rel), ("Href", item.href),
+                                         ("Name", item.title), ("Type", item.type_)])])
+    assert item.layers == generic.layers and item == generic and generic == item
+    assert to_xml_fragment(item) == to_xml_fragment(generic) == reference_xml_fragment(generic)
+    wrapped = Node("Links", [Layer(elems=[("Links", ListOf([item, item]))])])
+    assert to_xml_fragment(wrapped) == reference_xml_fragment(wrapped)
+    try:
+        expected = to_json(generic, camel=camel)
+    except UnicodeEncodeError:
+        for writer in (to_json, to_json_fragment):
+            with pytest.raises(UnicodeEncodeError):
+                writer(item, camel=camel)
+        return
+    assert to_json(item, camel=camel) == to_json_fragment(item, camel=camel) == expected
+
+
 def reference_instant(ms: int, digits: int) -> str:
     """``format_instant`` as it was written before it was made cheaper: aware datetimes."""
     seconds, millis = divmod(ms, 1000)
@@ -90,3 +113,25 @@ def reference_instant(ms: int, digits: int) -> str:
     lambda ms: ms - ms % 10), digits=st.integers(0, 6))
 def test_instants_are_written_as_before(ms: int, digits: int) -> None:
     assert format_instant(ms, digits) == reference_instant(ms, digits)
+
+
+def reference_suffix(ms: int, digits: int) -> str:
+    """``name_suffix`` as it was written before it was made cheaper."""
+    seconds, millis = divmod(ms, 1000)
+    moment = datetime(1970, 1, 1) + timedelta(seconds=seconds)
+    fraction = f"{millis * 1000:06d}"[:digits].rstrip("0")
+    return moment.isoformat(sep=" ", timespec="seconds") + ("." + fraction if fraction else "")
+
+
+@settings(max_examples=500, deadline=None)
+@given(ms=st.integers(-62135596800000, 253402300799999) | st.integers(0, 10**13).map(
+    lambda ms: ms - ms % 10), digits=st.integers(0, 6))
+def test_name_suffixes_are_written_as_before(ms: int, digits: int) -> None:
+    assert name_suffix(ms, digits) == reference_suffix(ms, digits)
+
+
+@pytest.mark.parametrize("ms", [-62135596800001, 253402300800000])
+def test_an_instant_out_of_range_is_refused_as_before(ms: int) -> None:
+    for write in (format_instant, name_suffix):
+        with pytest.raises(OverflowError):
+            write(ms)

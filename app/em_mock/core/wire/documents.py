@@ -6,7 +6,7 @@ absolute) and the wire profile (EM 12 or EM 13 precision).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from em_mock.core.ids import urn
@@ -46,11 +46,32 @@ class Ctx:
 
     def time(self, ms: int | None) -> str | None:
         """An instant as the profile writes it (3 or 6 fractional digits)."""
-        return None if ms is None else format_instant(ms, 6 if self.profile >= 13 else 3)
+        if ms is None:
+            return None
+        return format_instant(ms, 6) if self.profile >= 13 else format_instant(ms)
 
     def suffix(self, ms: int) -> str:
         """The ``@yyyy-MM-dd HH:mm:ss`` part of a name (v13 adds the fraction)."""
         return name_suffix(ms, 6 if self.profile >= 13 else 0)
+
+
+_KEPT_LINKS: dict[tuple[object, ...], Node] = {}
+KEPT_LINKS = 4096
+
+
+def kept_link(key: tuple[object, ...], make: Callable[[], Node]) -> Node:
+    """The link ``make()`` builds, kept under ``key`` for the next entity that links the
+    same item (a page of sessions links the same few replica points thousands of times).
+
+    ``key`` must hold everything the link depends on (the item's id and every field the
+    link shows, the base URL, the profile), so a kept link is never stale; links are not
+    changed once made, so one can stand in many trees. At most ``KEPT_LINKS`` are kept."""
+    found = _KEPT_LINKS.get(key)
+    if found is None:
+        if len(_KEPT_LINKS) >= KEPT_LINKS:
+            _KEPT_LINKS.clear()
+        found = _KEPT_LINKS[key] = make()
+    return found
 
 
 def naming_layer(name: str | None, uid: str | None) -> Layer:

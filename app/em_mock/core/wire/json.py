@@ -12,7 +12,7 @@ import re
 import secrets
 from typing import Any
 
-from em_mock.core.wire.tree import ListOf, Node, Raw
+from em_mock.core.wire.tree import Link, ListOf, Node, Raw
 
 JsonValue = Any
 
@@ -46,10 +46,14 @@ def to_dict(node: Node) -> dict[str, JsonValue]:
 
 
 def _to_dict(node: Node, raws: list[bytes] | None) -> dict[str, JsonValue]:
+    if type(node) is Link:
+        return {"Rel": node.rel, "Href": node.href, "Name": node.title, "Type": node.type_}
     out: dict[str, JsonValue] = {}
     for layer in reversed(node.layers):
         for key, value in layer.elems:
-            out[key] = _member(value, raws)
+            kind = type(value)
+            out[key] = value if kind is str or value is None or kind is int else _member(
+                value, raws)
         for key, value in layer.attrs:
             out[key] = value
     if node.json_order is not None:
@@ -85,13 +89,16 @@ def camel_case_tree(value: JsonValue) -> JsonValue:
     return value
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps makes
+
+
 def to_json(node: Node, *, camel: bool = False, bom: bool = False) -> bytes:
     """Render ``node`` as UTF-8 JSON."""
     raws: list[bytes] = []
     data: JsonValue = _to_dict(node, raws)
     if camel:
         data = camel_case_tree(data)
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = _ENCODER.encode(data).encode("utf-8")
     if raws:
         body = _MARK.sub(lambda m: raws[int(m.group(1))], body)
     return b"\xef\xbb\xbf" + body if bom else body
@@ -157,7 +164,21 @@ def _written(value: object, camel: bool) -> str:
     return _scalar(value)
 
 
+def _link_text(node: Link, camel: bool) -> str:
+    rel, href, title, type_ = node.rel, node.href, node.title, node.type_
+    return ('{"rel":' if camel else '{"Rel":') + (
+        _string(rel) if type(rel) is str else _scalar(rel)) + (
+        ',"href":' if camel else ',"Href":') + (
+        _string(href) if type(href) is str else _scalar(href)) + (
+        ',"name":' if camel else ',"Name":') + (
+        _string(title) if type(title) is str else _scalar(title)) + (
+        ',"type":' if camel else ',"Type":') + (
+        _string(type_) if type(type_) is str else _scalar(type_)) + "}"
+
+
 def _node_text(node: Node, camel: bool) -> str:
+    if type(node) is Link:
+        return _link_text(node, camel)
     out: dict[str, str] = {}
     for layer in reversed(node.layers):
         for key, value in layer.elems:

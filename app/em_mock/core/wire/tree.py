@@ -60,11 +60,49 @@ class Node:
         return out
 
 
+class Link(Node):
+    """A ``Link`` node: the attributes ``Rel``, ``Href``, ``Name``, ``Type`` (JSON keys in
+    that order) and nothing else.
+
+    The most common node of every page, so it keeps just its four values and the writers
+    write it directly; :attr:`layers` shows it as the one layer any other node would have.
+    """
+
+    __slots__ = ("href", "rel", "title", "type_")
+
+    def __init__(self, rel: str, href: str, type_: str | None = None,
+                 title: str | None = None) -> None:
+        self.name = "Link"
+        self.json_order = None
+        self.rel = rel
+        self.href = href
+        self.type_ = type_
+        self.title = title
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The one layer of attributes (a new list: change a link by making another)."""
+        return [Layer(attrs=[("Rel", self.rel), ("Href", self.href), ("Name", self.title),
+                             ("Type", self.type_)])]
+
+    @layers.setter
+    def layers(self, value: list[Layer]) -> None:
+        raise AttributeError("a Link is its four values; make a new one to change it")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Node):
+            return NotImplemented
+        return (other.name, other.layers, other.json_order) == ("Link", self.layers, None)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Link({self.rel!r}, {self.href!r}, {self.type_!r}, {self.title!r})"
+
+
 def link(rel: str, href: str, type_: str | None = None, name: str | None = None) -> Node:
     """A ``Link`` node (JSON keys ``Rel, Href, Name, Type``)."""
-    attrs: list[tuple[str, Scalar | None]] = [
-        ("Rel", rel), ("Href", href), ("Name", name), ("Type", type_)]
-    return Node("Link", [Layer(attrs=attrs)])
+    return Link(rel, href, type_, name)
 
 
 def links(items: Sequence[Node]) -> ListOf:

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from em_mock.core.wire.tree import ListOf, Node, Raw, Scalar
+from em_mock.core.wire.tree import Link, ListOf, Node, Raw, Scalar
 
 NS = "http://www.veeam.com/ent/v1.0"
 NSMAP = {
@@ -96,7 +96,22 @@ def _escaped_attr(value: Scalar) -> str:
             .replace("\r", "&#13;").replace("\t", "&#9;"))
 
 
+def _link(name: str, node: Link) -> str:
+    rel, href, title, type_ = node.rel, node.href, node.title, node.type_
+    if (type(rel) is str and type(href) is str and type(title) is str and type(type_) is str
+            and _ATTR_NEEDS.search(rel + href + title + type_) is None):
+        return f'<{name} Rel="{rel}" Href="{href}" Name="{title}" Type="{type_}"/>'
+    text = "<" + name
+    for key, value in (("Rel", rel), ("Href", href), ("Name", title), ("Type", type_)):
+        if value is not None:
+            text += f' {key}="{_escaped_attr(value)}"'
+    return text + "/>"
+
+
 def _write(out: list[str], name: str, node: Node) -> None:
+    if type(node) is Link:
+        out.append(_link(name, node))
+        return
     attrs: dict[str, Scalar] = {}  # set twice: the first place, the last value (as lxml)
     for layer in node.layers:
         for key, value in layer.attrs:
@@ -134,9 +149,84 @@ def _write(out: list[str], name: str, node: Node) -> None:
         out.append(f"</{name}>")
 
 
+def _plain(value: Scalar) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _write_plain(out: list[str], texts: list[str], name: str, node: Node) -> None:
+    """:func:`_write` without escaping: every text written (but numbers) also goes to
+    ``texts``, and the result stands only if none of them needs an escape."""
+    if type(node) is Link:
+        rel, href, title, type_ = node.rel, node.href, node.title, node.type_
+        if type(rel) is str and type(href) is str and type(title) is str and type(type_) is str:
+            texts += (rel, href, title, type_)
+            out.append(f'<{name} Rel="{rel}" Href="{href}" Name="{title}" Type="{type_}"/>')
+            return
+        head = "<" + name
+        for key, part in (("Rel", rel), ("Href", href), ("Name", title), ("Type", type_)):
+            if part is not None:
+                texts.append(_plain(part))
+                head += f' {key}="{texts[-1]}"'
+        out.append(head + "/>")
+        return
+    layers = node.layers
+    attrs: dict[str, Scalar] = {}  # set twice: the first place, the last value (as lxml)
+    for layer in layers:
+        for key, value in layer.attrs:
+            if value is not None:
+                attrs[key] = value
+    head = "<" + name
+    for key, value in attrs.items():
+        texts.append(value if type(value) is str else _plain(value))
+        head += f' {key}="{texts[-1]}"'
+    out.append(head + ">")
+    opened = len(out)
+    for layer in layers:
+        for key, member in layer.elems:
+            if member is None:
+                continue
+            kind = type(member)
+            if kind is str:
+                texts.append(member)  # type: ignore[arg-type]
+                out.append(f"<{key}>{member}</{key}>")
+            elif kind is int:
+                out.append(f"<{key}>{member}</{key}>")
+            elif isinstance(member, ListOf):
+                if not member.inline:
+                    out.append(f"<{key}>")
+                    wrapper = len(out)
+                for item in member.items:
+                    if isinstance(item, Raw):
+                        out.append(item.data.decode("utf-8"))
+                    else:
+                        _write_plain(out, texts, item.name, item)
+                if not member.inline:
+                    if len(out) == wrapper:
+                        out[-1] = f"<{key}/>"
+                    else:
+                        out.append(f"</{key}>")
+            elif isinstance(member, Node):
+                _write_plain(out, texts, key, member)
+            else:
+                text = _plain(member)
+                texts.append(text)
+                out.append(f"<{key}>{text}</{key}>")
+    if len(out) == opened:
+        out[-1] = head + "/>"
+    else:
+        out.append(f"</{name}>")
+
+
 def to_xml_fragment(node: Node) -> bytes:
     """``node`` as it is written inside a document (no declaration, no namespace
-    declarations: the document's root holds them), for splicing in as a :class:`Raw`."""
+    declarations: the document's root holds them), for splicing in as a :class:`Raw`.
+
+    Written first without escapes, checking every text once at the end; only a node
+    with a text that needs one is written again, escaping each."""
     out: list[str] = []
-    _write(out, node.name, node)
+    texts: list[str] = []
+    _write_plain(out, texts, node.name, node)
+    if _ATTR_NEEDS.search("".join(texts)) is not None:
+        out = []
+        _write(out, node.name, node)
     return "".join(out).encode("utf-8")

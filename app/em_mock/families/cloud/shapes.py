@@ -14,6 +14,7 @@ from em_mock.core.wire.documents import (
     alternate_to_entity,
     alternate_to_reference,
     entity,
+    kept_link,
     reference,
 )
 from em_mock.core.wire.tree import Layer, ListOf, Node, link, links, resource_layer
@@ -499,9 +500,11 @@ def _session_ref(s: CloudFailoverSession, ctx: Ctx, root: str) -> Node:
 
 def _task(t: CloudFailoverTask, ctx: Ctx) -> Node:
     rp = t.replica_point
-    point_link = None if rp is None else link(
-        "Related", ctx.api(f"{POINT_PATH}/{rp.id}"), "CloudVmReplicaPointReference",
-        point_name(rp, ctx))
+    point_link = None if rp is None else kept_link(
+        ("CloudVmReplicaPointRelated", rp.id, rp.vm_name, rp.creation_ms, ctx.base,
+         ctx.profile),
+        lambda: link("Related", ctx.api(f"{POINT_PATH}/{rp.id}"),
+                     "CloudVmReplicaPointReference", point_name(rp, ctx)))
     return Node("CloudFailoverTasks", [Layer(
         attrs=[("VmName", t.vm_name)],
         elems=[("VmReplicaPointLink", point_link), ("CreationTimeUTC", ctx.time(t.creation_ms)),
