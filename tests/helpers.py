@@ -45,3 +45,21 @@ def error_of(response: Any) -> dict[str, Any]:
     root = xml(response.content)
     assert root.tag == Q + "Error"
     return {"Message": root.get("Message"), "StatusCode": int(root.get("StatusCode"))}
+
+
+def fetch_of(client: Any, asked: list[str] | None = None) -> Any:
+    """A capture ``Fetch`` over an in-process ``client``, logged on as the default user;
+    every path it is asked for is added to ``asked`` when given."""
+    from em_mock.core.capture import Answer
+
+    token = logon(client)
+
+    def fetch(path: str, accept: str) -> Answer:
+        if asked is not None:
+            asked.append(path)
+        response = client.get("/api/" + path,
+                              headers={"X-RestSvcSessionId": token, "Accept": accept})
+        return Answer(response.status_code, response.headers.get("content-type", ""),
+                      response.content)
+
+    return fetch

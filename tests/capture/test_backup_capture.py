@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from em_mock.core.capture import Answer, Walk
+from em_mock.core.capture import Walk
 from em_mock.core.fixtures import SECTIONS, Section, to_document
 from em_mock.core.runtime import Runtime
 from em_mock.core.times import parse_instant_ms
 from em_mock.factory import create_app
 from em_mock.settings import Settings
 from tests.conftest import EPOCH_MS
-from tests.helpers import logon
+from tests.helpers import fetch_of
 
 DAY_MS = 86_400_000
 SESSION_SECTIONS = ("JobSessions", "AgentJobSessions", "NasJobSessions", "CdpReplicaSessions",
@@ -35,14 +35,7 @@ def server() -> Iterator[tuple[Runtime, Any, list[str]]]:
     runtime = Runtime.create(Settings(epoch=EPOCH_MS, frozen_clock=True))
     asked: list[str] = []
     with TestClient(create_app(runtime=runtime), base_url="http://testserver") as client:
-        token = logon(client)
-
-        def fetch(path: str, accept: str) -> Answer:
-            asked.append(path)
-            response = client.get("/api/" + path,
-                                  headers={"X-RestSvcSessionId": token, "Accept": accept})
-            return Answer(response.status_code, response.headers.get("content-type", ""),
-                          response.content)
+        fetch = fetch_of(client, asked)
 
         yield runtime, fetch, asked
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from em_mock.core.capture import Answer, Walk
+from em_mock.core.capture import Walk
 from em_mock.core.fixtures import SECTIONS, load_documents, to_document
 from em_mock.core.runtime import Runtime
 from em_mock.factory import create_app
 from em_mock.settings import Settings
 from tests.conftest import EPOCH_MS
-from tests.helpers import logon
+from tests.helpers import fetch_of
 
 Doc = dict[str, Any]
 
@@ -38,13 +38,7 @@ def _round_trip(change: Callable[[Doc], None], name: str) -> tuple[Doc, Doc, Wal
     section = next(s for s in SECTIONS if s.name == name)
     assert section.capture is not None
     with TestClient(create_app(runtime=runtime), base_url="http://testserver") as client:
-        token = logon(client)
-
-        def fetch(path: str, accept: str) -> Answer:
-            response = client.get("/api/" + path,
-                                  headers={"X-RestSvcSessionId": token, "Accept": accept})
-            return Answer(response.status_code, response.headers.get("content-type", ""),
-                          response.content)
+        fetch = fetch_of(client)
 
         walk = Walk(fetch)
         captured = section.capture(walk)

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from em_mock.core.capture import Answer, Walk
+from em_mock.core.capture import Walk
 from em_mock.core.fixtures import SECTIONS, Section, load_documents, to_document
 from em_mock.core.runtime import Runtime
 from em_mock.factory import create_app
 from em_mock.settings import Settings
 from tests.conftest import EPOCH_MS
-from tests.helpers import logon
+from tests.helpers import fetch_of
 
 CAPTURED = [s for s in SECTIONS if s.capture is not None]
 SETS = {
@@ -33,13 +33,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[Runtime, Walk]]:
     """A server on one data set, and a walk over its answers."""
     runtime = Runtime.create(SETS[request.param])
     with TestClient(create_app(runtime=runtime), base_url="http://testserver") as client:
-        token = logon(client)
-
-        def fetch(path: str, accept: str) -> Answer:
-            response = client.get("/api/" + path,
-                                  headers={"X-RestSvcSessionId": token, "Accept": accept})
-            return Answer(response.status_code, response.headers.get("content-type", ""),
-                          response.content)
+        fetch = fetch_of(client)
 
         yield runtime, Walk(fetch, page_size=250)
 

@@ -466,3 +466,13 @@ def test_query_has_no_window_whatever_the_clock(client):
     assert _query_count(client, fresh, "CloudFailoverSession") == 500
     root = xml(client.get("/api/cloud/failoverSessions", headers=fresh).content)
     assert root.tag == Q + "EntityReferences" and len(root) == 0
+
+
+def test_every_answer_is_dated_by_the_mock_clock(client):
+    """``Date`` follows the mock's clock (a capture reads the data's "now" from it), on the
+    entry point's fast path, the API and the control API alike."""
+    for path in ("/api/", "/api/", "/api/logonSessions", "/mock/clock"):
+        assert client.get(path).headers["date"] == "Mon, 15 Jun 2026 12:00:00 GMT", path
+    client.post("/mock/clock", json={"action": "advance", "seconds": 86_400})
+    assert client.get("/api/").headers["date"] == "Tue, 16 Jun 2026 12:00:00 GMT"
+    assert len(client.get("/api/").headers.get_list("date")) == 1

@@ -16,16 +16,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+# The browser fixture is in conftest.py: Debian's Chromium and the playwright package are
+# installed by .ci/run; a missing one is a failure, never a skip.
+from playwright.sync_api import Browser, Page, expect
+
 from em_mock.core.registry import QUERY_TYPES
 from tests.conftest import ROOT, LiveServer
-
-CHROMIUM = os.environ.get("EM_MOCK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-# Debian's Chromium and the playwright package are installed by .ci/run; a missing one
-# is a failure, never a skip.
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright  # noqa: E402
 
 PLAN = "Tenant01 Failover Plan"
 TOKEN = "console-s3cret"
@@ -38,19 +34,6 @@ def server() -> Iterator[LiveServer]:
     live = LiveServer("--frozen-clock")
     yield live
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
 
 
 def open_console(browser: Browser, url: str, width: int = 1280, height: int = 800

@@ -14,10 +14,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import LiveServer
-from tests.e2e.test_console import CHROMIUM, CHROMIUM_ARGS, open_console, shot
+from tests.e2e.test_console import open_console, shot
 from tests.helpers import JSON, basic
 
 TYPES = ("BackupJobSession", "ReplicaJobSession")
@@ -31,15 +31,6 @@ def server() -> Iterator[LiveServer]:
     live = LiveServer("--frozen-clock")
     yield live
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(server: LiveServer) -> Iterator[Browser]:
-    p: Playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def em_token(server: LiveServer) -> dict[str, str]:

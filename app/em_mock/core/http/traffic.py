@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -41,8 +40,6 @@ class Traffic:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            send = self._dated(send)
         path = collapse_slashes(scope.get("path", "")) if scope["type"] == "http" else ""
         if not path.lower().startswith("/api"):
             await self.app(scope, receive, send)
@@ -72,21 +69,6 @@ class Traffic:
                 query=scope.get("query_string", b"").decode("latin-1"), status=status["code"],
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 fault=rule.action if rule else None))
-
-    def _dated(self, send: Send) -> Send:
-        """``send`` with a ``Date`` header on the answer from the mock's clock (the server
-        is started without its own), so a client (``em-mock capture``) reads the data's
-        "now" the way it reads a real server's."""
-        clock = self.runtime.clock
-
-        async def dated(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"date"]
-                stamp = formatdate(clock.now_ms() / 1000, usegmt=True).encode()
-                message = {**message, "headers": [*headers, (b"date", stamp)]}
-            await send(message)
-
-        return dated
 
     async def _fault(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send,
                      status: dict[str, int]) -> None:
