@@ -30,6 +30,9 @@ CALLS = [
     ("DELETE", "/mock/requests", None),
     ("GET", "/mock/docs", None),
     ("GET", "/mock/openapi.json", None),
+    ("POST", "/mock/console/logon", None),
+    ("GET", "/mock/scenes", None),
+    ("POST", "/mock/scenes/time-flies", {"hours": 1}),
 ]
 IDS = [f"{m} {p}" for m, p, _ in CALLS]
 
@@ -88,7 +91,7 @@ def test_control_calls_work_with_the_token():
             assert response.status_code == expected, (method, path, response.text)
             assert response.status_code < 300 or response.status_code in (400, 404)
         clock = client.get("/mock/clock", headers=ok).json()
-        assert clock["now"] == "2026-06-15T13:00:00.000Z"
+        assert clock["now"] == "2026-06-15T14:00:00.000Z"  # advanced 1 h, then time flew 1 h
         assert client.post("/mock/reset", headers=ok).status_code == 200
         seeded = client.post("/mock/seed", headers=ok,
                              json={"seed": 2, "backupServers": 1, "failoverPlans": 1,
@@ -166,3 +169,17 @@ def test_openapi_document_describes_the_control_api(client):
         for method, operation in methods.items():
             assert method in {"get", "put", "post", "delete", "patch", "head", "options"}
             assert "responses" in operation, (path, method)
+
+
+def test_the_console_logon_opens_an_em_session_and_never_shows_the_password(guarded):
+    response = guarded.post("/mock/console/logon", headers={"X-Mock-Token": TOKEN})
+    assert response.status_code == 201, response.text
+    session = response.json()
+    assert set(session) == {"user", "token", "sessionUrl"}
+    assert session["user"] == "veeam" and "veeam" not in (session["token"],
+                                                        session["sessionUrl"])
+    em = {"X-RestSvcSessionId": session["token"], **JSON}
+    mine = guarded.get("/api/logonSessions", headers=em)
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["LogonSessions"][0]["UserName"] == "veeam"
+    assert guarded.get(session["sessionUrl"], headers=em).status_code == 200

@@ -6,8 +6,8 @@
   and the control token filled in);
 - ``/console/static/...``: its script and style sheet;
 - ``GET /registry``: the query types and their fields, which drive the query builder;
-- ``GET /console/account``: the first configured EM account, which the dashboard logs on
-  with.
+- ``POST /console/logon``: a new EM logon session for the first configured account,
+  which the dashboard uses (its token, never the password).
 
 All four follow the control token rule: with ``--control-token`` set, a call needs the
 token in the ``X-Mock-Token`` header. A browser cannot send a header when it opens a
@@ -18,6 +18,7 @@ token to the script, which sends it as ``X-Mock-Token`` on every control call.
 
 from __future__ import annotations
 
+import base64
 import hmac
 import html
 from pathlib import Path
@@ -130,18 +131,23 @@ def mount_console(app: FastAPI) -> None:
             return _refused()
         return JSONResponse(registry_document())
 
-    @app.get("/console/account", summary="The account the dashboard logs on with")
-    async def account(request: Request) -> Response:
-        """The first configured EM account (``user``, ``password``): the console's
-        dashboard logs on with it, and says so."""
+    @app.post("/console/logon", summary="A logon session for the dashboard")
+    async def console_logon(request: Request) -> Response:
+        """Log the first configured EM account on, as ``POST /api/sessionMngr/`` would:
+        the dashboard uses the session's token and says as whom, and never sees the
+        account's password."""
         expected = _expected_token(app)
         if expected and not _same(request.headers.get(TOKEN_HEADER), expected):
             return _refused()
-        users = app.state.runtime.settings.users
+        runtime = app.state.runtime
+        users = runtime.settings.users
         if not users:
             return JSONResponse({"error": "No EM account is configured.", "errors": []}, 404)
         user, password = users[0]
-        return JSONResponse({"user": user, "password": password})
+        basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        session = runtime.logons.logon(f"Basic {basic}")
+        return JSONResponse({"user": user, "token": session.token,
+                             "sessionUrl": f"/api/logonSessions/{session.id}"}, 201)
 
     app.mount("/console/static", _TokenGuard(StaticFiles(directory=STATIC), app),
               name="console-static")

@@ -35,7 +35,7 @@
     "<StartNow>true</StartNow></CloudFailoverPlanManagementSpec>";
 
   const state = {
-    token: null, sessionUrl: null, user: null, creds: null, relogon: null,
+    token: null, sessionUrl: null, user: null, renew: null, relogon: null,
     history: [], current: null, view: "browser", browseTicket: 0, queryTicket: 0,
     registry: [], pageLinks: {},
     busy: { dashboard: false, live: false, journal: false, faults: false, clock: false, recorded: false },
@@ -174,15 +174,14 @@
         exchange.failure = exchange.failure || "The JSON body does not parse.";
       }
     }
-    if (response.status === 401 && retry && !auth && state.creds) {
+    if (response.status === 401 && retry && !auth && state.renew) {
       // Calls made together share one new logon; a token already renewed is just used.
       if (headers["X-RestSvcSessionId"] && headers["X-RestSvcSessionId"] !== state.token &&
           state.token) {
         return em(method, url, { ...options, retry: false });
       }
       if (!state.relogon) {
-        state.relogon = logon(state.creds.user, state.creds.password, accept)
-          .finally(() => { state.relogon = null; });
+        state.relogon = state.renew(accept).finally(() => { state.relogon = null; });
       }
       const again = await state.relogon;
       if (again.status === 201) {
@@ -220,10 +219,27 @@
       state.token = exchange.headers.get("X-RestSvcSessionId");
       state.sessionUrl = exchange.headers.get("Location");
       state.user = user;
-      state.creds = { user, password };
+      state.renew = (again) => logon(user, password, again);
     }
     showSession();
     return exchange;
+  }
+
+  /** Log the first configured account on through the control API (the dashboard's
+   *  logon: the server hands out a session, never the password). */
+  async function consoleLogon() {
+    let session;
+    try {
+      session = await control("POST", "/console/logon");
+    } catch (err) {
+      return { status: 0, failure: err.message };
+    }
+    state.token = session.token;
+    state.sessionUrl = session.sessionUrl;
+    state.user = session.user;
+    state.renew = () => consoleLogon();
+    showSession();
+    return { status: 201, user: session.user };
   }
 
   function showSession() {
@@ -280,7 +296,7 @@
   function forgetSession() {
     state.token = null;
     state.sessionUrl = null;
-    state.creds = null;
+    state.renew = null;
     showSession();
   }
 
@@ -531,7 +547,7 @@
   }
 
   async function runQuery(url) {
-    if (!state.token && !state.creds) {
+    if (!state.token && !state.renew) {
       say("q-filter-error", "Log on first (API browser): the query service needs an EM session.");
       return;
     }
@@ -645,7 +661,7 @@
 
   async function refreshLive() {
     if (state.busy.live) return;
-    if (!state.token && !state.creds) {
+    if (!state.token && !state.renew) {
       say("live-message", "Not logged on: log on in the API browser to see plans and sessions.",
         "info");
       state.refreshProblem = true;
@@ -799,22 +815,13 @@
 
   async function dashboardLogon() {
     if (state.token || state.relogon) return true;
-    let account;
-    try {
-      account = await control("GET", "/console/account");
-    } catch (err) {
-      $("dash-who").textContent = `Not logged on: ${err.message} Log on in the API browser.`;
+    const done = await consoleLogon();
+    if (done.status !== 201) {
+      $("dash-who").textContent = `Not logged on: ${done.failure} Log on in the API browser.`;
       return false;
     }
-    $("logon-user").value = account.user;
-    $("logon-password").value = account.password;
-    const exchange = await logon(account.user, account.password, "json");
-    if (exchange.status !== 201) {
-      $("dash-who").textContent = `Logging on as ${account.user} failed: ` +
-        `${errorMessage(exchange)}. Log on in the API browser.`;
-      return false;
-    }
-    state.dashAccount = account.user;
+    $("logon-user").value = done.user;
+    state.dashAccount = done.user;
     return true;
   }
 
@@ -1325,8 +1332,8 @@
 
   async function afterDataChange(message) {
     say("controls-message", message, "ok");
-    if (state.creds) {
-      const again = await logon(state.creds.user, state.creds.password, "json");
+    if (state.renew) {
+      const again = await state.renew("json");
       if (again.status === 201) {
         say("controls-message", `${message} The console logged on again as ${state.user}.`, "ok");
       }
