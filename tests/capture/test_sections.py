@@ -1,19 +1,19 @@
 """Every fixture section that declares ``capture`` reads its items back from a server's
-answers exactly: the captured section, loaded in place of the exported one, exports the
+answers exactly: the captured sections, loaded in place of the exported ones, export the
 same bytes. Both profiles (EM 12 PascalCase, EM 13 camelCase JSON), the default data and a
 generated set of other sizes and seed."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from em_mock.core.capture import Walk
-from em_mock.core.fixtures import SECTIONS, Section, load_documents, to_document
+from em_mock.core.fixtures import SECTIONS, FixtureError, Section, load_documents, to_document
 from em_mock.core.runtime import Runtime
 from em_mock.factory import create_app
 from em_mock.settings import Settings
@@ -28,14 +28,38 @@ SETS = {
 }
 
 
+@dataclass
+class RoundTrip:
+    """One data set served, every section captured from it, and the whole captured
+    document loaded back (None when it does not load: then each section is loaded alone,
+    in place of the exported one, so the failure names its section)."""
+
+    now: int
+    exported: dict[str, Any]
+    captured: dict[str, list[dict[str, Any]]]
+    skipped: dict[str, list[tuple[str, str]]]
+    reloaded: dict[str, Any] | None
+
+
 @pytest.fixture(scope="module", params=sorted(SETS))
-def served(request: pytest.FixtureRequest) -> Iterator[tuple[Runtime, Walk]]:
-    """A server on one data set, and a walk over its answers."""
+def round_trip(request: pytest.FixtureRequest) -> RoundTrip:
     runtime = Runtime.create(SETS[request.param])
+    now = runtime.clock.now_ms()
+    exported = to_document(runtime.store.data, now, served=True)
+    captured, skipped = {}, {}
     with TestClient(create_app(runtime=runtime), base_url="http://testserver") as client:
         fetch = fetch_of(client)
-
-        yield runtime, Walk(fetch, page_size=250)
+        for section in CAPTURED:
+            assert section.capture is not None
+            walk = Walk(fetch, page_size=250)
+            captured[section.name] = section.capture(walk)
+            skipped[section.name] = walk.skipped
+    try:
+        reloaded: dict[str, Any] | None = to_document(
+            load_documents([("captured", dict(exported, **captured))], now), now, served=True)
+    except FixtureError:
+        reloaded = None
+    return RoundTrip(now, exported, captured, skipped, reloaded)
 
 
 def _section_bytes(doc: dict[str, Any], section: Section) -> str:
@@ -46,17 +70,15 @@ def _section_bytes(doc: dict[str, Any], section: Section) -> str:
 
 
 @pytest.mark.parametrize("section", CAPTURED, ids=lambda s: s.name)
-def test_captured_section_loads_back_to_the_same_data(served: tuple[Runtime, Walk],
+def test_captured_section_loads_back_to_the_same_data(round_trip: RoundTrip,
                                                       section: Section) -> None:
-    runtime, walk = served
-    now = runtime.clock.now_ms()
-    exported = to_document(runtime.store.data, now, served=True)
-    assert section.capture is not None
-    captured = section.capture(walk)
-    assert walk.skipped == []
-    doc = dict(exported, **{section.name: captured})
-    reloaded = to_document(load_documents([("captured", doc)], now), now, served=True)
-    assert _section_bytes(reloaded, section) == _section_bytes(exported, section)
+    assert round_trip.skipped[section.name] == []
+    reloaded = round_trip.reloaded
+    if reloaded is None:
+        doc = dict(round_trip.exported, **{section.name: round_trip.captured[section.name]})
+        reloaded = to_document(load_documents([("captured", doc)], round_trip.now),
+                               round_trip.now, served=True)
+    assert _section_bytes(reloaded, section) == _section_bytes(round_trip.exported, section)
 
 
 def test_every_section_declares_its_capture():

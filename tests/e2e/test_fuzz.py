@@ -433,12 +433,12 @@ def test_server_still_answers_after_the_fuzz(target):
 
 # --- protocol-level garbage over raw sockets ---------------------------------------------
 
-RAW_TIMEOUT_S = 1
+RAW_TIMEOUT_S = 0.5
 
 
 @pytest.fixture(scope="module")
 def raw_target() -> Iterator[LiveServer]:
-    """A server of its own with a short read deadline: an unfinished request costs 1 s."""
+    """A server of its own with a short read deadline: an unfinished request costs 0.5 s."""
     server = LiveServer("--no-https", "--frozen-clock", "--sessions", "20",
                         "--request-timeout", str(RAW_TIMEOUT_S))
     yield server
