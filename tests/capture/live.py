@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections import Counter, deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,19 @@ def capture(server: LiveServer, out: Path, *args: str) -> tuple[int, str]:
         status = main(["capture", "--from", server.url, "--user", "veeam", "--password",
                        "veeam", "--rate", "0", "--out", str(out), *args])
     return status, err.getvalue()
+
+
+@contextlib.contextmanager
+def fault(server: LiveServer, **rule: Any) -> Iterator[httpx.Client]:
+    """A fault rule on ``server`` for the length of the block (all rules removed after);
+    yields a client of its control API."""
+    with control(server) as mock:
+        created = mock.post("/faults", json=rule)
+        assert created.status_code == 201, created.text
+        try:
+            yield mock
+        finally:
+            mock.delete("/faults")
 
 
 def control(server: LiveServer) -> httpx.Client:

@@ -19,7 +19,7 @@ import pytest
 from em_mock.core.fixtures import SECTIONS, load_documents, to_document
 from em_mock.core.registry import QUERY_TYPES
 from em_mock.core.times import parse_instant_ms
-from tests.capture.live import RECORDED_PATH, capture, control, crawl, write_recorded
+from tests.capture.live import RECORDED_PATH, capture, control, crawl, fault, write_recorded
 from tests.conftest import ROOT, LiveServer
 
 A_ARGS = ("--seed", "5", "--backup-servers", "2", "--failover-plans", "3", "--sessions", "40",
@@ -118,14 +118,8 @@ def test_anonymize_keeps_structure_and_counts_and_no_original_string(server_a, c
 
 
 def test_faults_on_a_are_reported_as_skipped(server_a, where):
-    with control(server_a) as mock:
-        rule = mock.post("/faults", json={"action": "error", "path": "/api/query",
-                                          "type": "Repository", "status": 503})
-        assert rule.status_code == 201, rule.text
-        try:
-            status, err = capture(server_a, where / "faulty.json", "--retries", "1")
-        finally:
-            mock.delete("/faults")
+    with fault(server_a, action="error", path="/api/query", type="Repository", status=503):
+        status, err = capture(server_a, where / "faulty.json", "--retries", "1")
     assert status == 0, err
     assert "query?type=Repository" in err and "answered 503" in err
     assert "Repositories: 0" in err
@@ -136,15 +130,10 @@ def test_faults_on_a_are_reported_as_skipped(server_a, where):
 
 
 def test_an_expired_session_is_opened_again(server_a, where):
-    with control(server_a) as mock:
+    with fault(server_a, action="error", path="/api/query", type="BackupServer", status=401,
+               count=1) as mock:
         mock.delete("/requests")
-        rule = mock.post("/faults", json={"action": "error", "path": "/api/query",
-                                          "type": "BackupServer", "status": 401, "count": 1})
-        assert rule.status_code == 201, rule.text
-        try:
-            status, err = capture(server_a, where / "relogon.json", "--no-record")
-        finally:
-            mock.delete("/faults")
+        status, err = capture(server_a, where / "relogon.json", "--no-record")
         logons = mock.get("/requests", params={"method": "POST"}).json()
     assert status == 0, err
     assert "BackupServers: 2" in err and "answered 401" not in err
@@ -152,15 +141,10 @@ def test_an_expired_session_is_opened_again(server_a, where):
 
 
 def test_a_slow_server_is_reported_as_skipped(server_a, where):
-    with control(server_a) as mock:
-        rule = mock.post("/faults", json={"action": "latency", "path": "/api/query",
-                                          "type": "WanAccelerator", "latencyMs": 3000})
-        assert rule.status_code == 201, rule.text
-        try:
-            status, err = capture(server_a, where / "slow.json", "--retries", "0",
-                                  "--timeout", "0.5", "--no-record")
-        finally:
-            mock.delete("/faults")
+    with fault(server_a, action="latency", path="/api/query", type="WanAccelerator",
+               latencyMs=3000):
+        status, err = capture(server_a, where / "slow.json", "--retries", "0",
+                              "--timeout", "0.5", "--no-record")
     assert status == 0, err
     assert "query?type=WanAccelerator" in err and "no answer" in err
     assert "WanAccelerators: 0" in err
