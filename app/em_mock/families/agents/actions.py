@@ -4,8 +4,6 @@ answers 202 with a ``Task`` that says whether it could be done."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -25,9 +23,5 @@ async def agent_job_action(job_id: str, request: Request, me: CurrentSession, rt
     action = no_body_action(request, ("start", "stop", "retry", "togglescheduleenabled"))
     job: AgentJob = find(AGENT_JOBS.of(rt.store.data), job_id, "agent backup job")
     now = rt.clock.now_ms()
-    if action == "togglescheduleenabled":
-        task = runs.toggle_schedule(rt.simulation, rt.store, job, me.id, now)
-    else:
-        task = runs.job_action(rt.simulation, rt.store, job, action, me.id, now,
-                               lambda: str(uuid.uuid4()))
+    task = runs.act(rt.simulation, rt.store, job, action, me.id, now)
     return out.send(task_node(task, out.ctx, now), 202)

@@ -46,11 +46,7 @@ async def job_action(job_id: str, request: Request, me: CurrentSession, rt: Runt
         raise bad_request(f"Job {job.name!r} is a {job.job_type} job: only backup copy jobs "
                           "can be synced.")
     now = rt.clock.now_ms()
-    if action == "togglescheduleenabled":
-        task = runs.toggle_schedule(rt.simulation, rt.store, job, me.id, now)
-    else:
-        task = runs.job_action(rt.simulation, rt.store, job, action, me.id, now,
-                               lambda: str(uuid.uuid4()))
+    task = runs.act(rt.simulation, rt.store, job, action, me.id, now)
     return out.send(task_node(task, out.ctx, now), 202)
 
 

@@ -3,6 +3,7 @@ session. A run's course is a function of the time since it started, like a plan 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -195,6 +196,15 @@ def next_daily_run(now_ms: int) -> int:
     """The next 22:00 UTC after ``now_ms``."""
     run = now_ms - now_ms % DAY_MS + RUN_HOUR_MS
     return run if run > now_ms else run + DAY_MS
+
+
+def act(sim: Simulation, store: Store, job: Job, action: str, owner: str, now_ms: int
+        ) -> EmTask:
+    """An action a client posts on any job (VM, agent or NAS): toggle its schedule, or
+    start, stop, retry or sync it (a run it opens gets a new random id)."""
+    if action == "togglescheduleenabled":
+        return toggle_schedule(sim, store, job, owner, now_ms)
+    return job_action(sim, store, job, action, owner, now_ms, lambda: str(uuid.uuid4()))
 
 
 def toggle_schedule(sim: Simulation, store: Store, job: Job, owner: str, now_ms: int

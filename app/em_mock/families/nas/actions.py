@@ -5,8 +5,6 @@ session); toggling the schedule takes effect at once."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 from starlette.responses import Response
 
@@ -32,9 +30,5 @@ async def nas_job_action(job_id: str, action: str, me: CurrentSession, rt: Runti
                            "or toggleScheduleEnabled.")
     job: NasJob = find(NAS_JOBS.of(rt.store.data), job_id, "NAS job")
     now = rt.clock.now_ms()
-    if verb == "togglescheduleenabled":
-        task = runs.toggle_schedule(rt.simulation, rt.store, job, me.id, now)
-    else:
-        task = runs.job_action(rt.simulation, rt.store, job, verb, me.id, now,
-                               lambda: str(uuid.uuid4()))
+    task = runs.act(rt.simulation, rt.store, job, verb, me.id, now)
     return out.send(task_node(task, out.ctx, now), 202)
