@@ -25,12 +25,9 @@ from em_mock.families.infrastructure.shapes import server_up
 from em_mock.families.jobs.model import TaskSession
 from em_mock.families.jobs.shapes import task_name
 from em_mock.families.restore.points import (
-    backup_file_id,
-    file_name,
     is_full,
-    restore_point_id,
-    restore_point_name,
 )
+from em_mock.families.restore.shapes import point_ups
 
 COMPUTER_PATH = "agents/discoveredComputers"
 GROUP_PATH = "agents/protectionGroups"
@@ -147,11 +144,7 @@ AGENT_BACKUP_JOB = ResourceType("AgentBackupJob", JOB_PATH, "AgentBackupJobs",
 # Agent restore points ----------------------------------------------------------------
 
 def _point_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
-    return [server_up(t.session.backup_server, ctx),
-            link("Up", ctx.api(f"restorePoints/{restore_point_id(t)}"), "RestorePointReference",
-                 restore_point_name(t, ctx)),
-            link("Up", ctx.api(f"backupFiles/{backup_file_id(t)}"), "BackupFileReference",
-                 file_name(t)),
+    return [*point_ups(t, ctx),
             alternate,
             link("Down", ctx.api(f"{POINT_PATH}/{agent_restore_point_id(t)}/mounts"),
                  "AgentRestorePointMountList")]

@@ -176,12 +176,18 @@ BACKUP_FILE = ResourceType("BackupFile", "backupFiles", "BackupFiles", _file_ref
 
 # VM restore points -------------------------------------------------------------------
 
-def _vrp_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
+def point_ups(t: TaskSession, ctx: Ctx) -> list[Node]:
+    """The ``Up`` links of a point a backup task left (a VM or an agent restore point):
+    its backup server, its restore point and its backup file."""
     return [server_up(t.session.backup_server, ctx),
             link("Up", ctx.api(f"restorePoints/{restore_point_id(t)}"), "RestorePointReference",
                  restore_point_name(t, ctx)),
             link("Up", ctx.api(f"backupFiles/{backup_file_id(t)}"), "BackupFileReference",
-                 file_name(t)),
+                 file_name(t))]
+
+
+def _vrp_links(t: TaskSession, ctx: Ctx, alternate: Node) -> list[Node]:
+    return [*point_ups(t, ctx),
             alternate,
             link("Down", ctx.api(f"vmRestorePoints/{vm_restore_point_id(t)}/mounts"),
                  "VmRestorePointMountList")]
