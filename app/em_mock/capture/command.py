@@ -219,7 +219,7 @@ def _is_em13(answer: Answer) -> bool:
 def run(values: dict[str, Any], stream: Any = None) -> int:
     """The capture the option values describe; the exit status."""
     from em_mock import families  # noqa: F401  (every family declares its sections)
-    from em_mock.core.fixtures import FORMAT, SECTIONS, load_documents
+    from em_mock.core.fixtures import FORMAT, SECTIONS
 
     err = stream or sys.stderr
     if not values["from"]:
@@ -315,21 +315,19 @@ def run(values: dict[str, Any], stream: Any = None) -> int:
         if missing:
             skipped.append(("-", ", ".join(missing), "em-mock cannot capture these sections "
                             "yet; they are left out"))
-        doc, dropped = _loadable(doc, anchor)
+        doc, dropped, problems = _loadable(doc, anchor, str(out))
         skipped += [("-", what, why) for what, why in dropped]
         if values["anonymize"]:
             doc = anonymize(doc)
+            # The stand-ins must load as the originals did.
+            _, _, problems = _loadable(doc, anchor, str(out), drop=False)
         text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
         temp = out.with_name(out.name + ".tmp")
         temp.write_text(text, encoding="utf-8")
         os.replace(temp, out)
         recorded = counts.pop("RecordedAnswers", 0)
         print(progress.summary(counts, skipped, failed, recorded), file=err)
-        problems: list[str] = []
-        try:
-            load_documents([(str(out), doc)], anchor)
-        except Exception as exc:
-            problems = getattr(exc, "errors", [str(exc)])
+        if problems:
             print(f"The capture does not load as it is ({len(problems)} problems):", file=err)
             for line in problems[:20]:
                 print(f"  {line}", file=err)
@@ -351,38 +349,41 @@ def run(values: dict[str, Any], stream: Any = None) -> int:
 _ITEM = re.compile(r": \$\.(\w+)\[(\d+)\]")
 
 
-def _loadable(doc: dict[str, Any], anchor: int) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def _loadable(doc: dict[str, Any], anchor: int, name: str, *, drop: bool = True
+              ) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]]:
     """``doc`` without the items that refer to what the capture did not read (an answer
     that failed, a type cut by ``--max-per-type``, sessions older than ``--since``), so
-    em-mock loads it; and what was left out, with the reason the loader gave."""
+    em-mock loads it; what was left out, with the reason the loader gave; and what still
+    keeps it from loading (nothing, when it loads). Without ``drop`` it is only checked."""
     from em_mock.core.fixtures import SECTIONS, FixtureError, load_documents
 
     dropped: list[tuple[str, str]] = []
-    for _ in range(len(SECTIONS) + 1):
+    rounds = len(SECTIONS) + 1 if drop else 0  # each round can free the next rank's items
+    while True:
         try:
-            load_documents([("capture", doc)], anchor)
+            load_documents([(name, doc)], anchor)
         except FixtureError as exc:
             bad: dict[str, dict[int, str]] = {}
-            for line in exc.errors:
+            for line in exc.errors if rounds > 0 else ():
                 found = _ITEM.search(line)
                 if found and isinstance(doc.get(found.group(1)), list):
                     reason = line[found.end():].lstrip(".").split(": ", 1)[-1]
                     bad.setdefault(found.group(1), {}).setdefault(int(found.group(2)), reason)
             if not bad:
-                break  # not an item's reference: said as a problem below
+                return doc, dropped, exc.errors  # what leaving items out cannot mend
             doc = dict(doc)
-            for name, rows in bad.items():
-                items = doc[name]
+            for section, rows in bad.items():
+                items = doc[section]
                 for index, reason in sorted(rows.items()):
                     item = items[index] if index < len(items) else None
                     label = f"#{index}"
                     if isinstance(item, dict):
                         label = str(item.get("UID") or item.get("Name") or label)
-                    dropped.append((f"{name} {label}", f"left out: {reason}"))
-                doc[name] = [x for i, x in enumerate(items) if i not in rows]
+                    dropped.append((f"{section} {label}", f"left out: {reason}"))
+                doc[section] = [x for i, x in enumerate(items) if i not in rows]
+            rounds -= 1
         else:
-            break
-    return doc, dropped
+            return doc, dropped, []
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
