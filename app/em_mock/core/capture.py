@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 from em_mock.core.times import format_instant_ms, parse_instant_ms
 
 __all__ = ["Answer", "CaptureSkip", "Fetch", "Walk", "all_of", "any_of", "guid_of", "href_id",
-           "link_id", "link_uid", "pascal_tree", "time_of"]
+           "link_id", "link_uid", "pascal_tree", "server_uid", "time_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,12 @@ def href_id(entity: dict[str, Any]) -> str | None:
 def guid_of(uid: str | None) -> str:
     """The GUID of a UID (``urn:veeam:<Type>:<guid>``), for paths; ``""`` for None."""
     return (uid or "").rsplit(":", 1)[-1]
+
+
+def server_uid(entity: dict[str, Any], type_name: str = "BackupServerReference"
+               ) -> str | None:
+    """The UID of the backup server an entity's ``Up`` link of ``type_name`` names."""
+    return link_uid(entity, type_name, "BackupServer", "Up")
 
 
 def time_of(text: str | None) -> str | None:

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk, guid_of, link_uid, time_of
+from em_mock.core.capture import Walk, guid_of, link_uid, server_uid, time_of
 from em_mock.core.ids import urn
 from em_mock.families.jobs.capture import (
     backup_repositories,
     job_vm_sizes,
     newest_tasks,
-    server_uid,
 )
 
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk, guid_of, link_id, time_of
+from em_mock.core.capture import Walk, guid_of, link_id, server_uid, time_of
 from em_mock.core.ids import urn
 from em_mock.families.cdp.model import OPTION_PATHS, option_key
-from em_mock.families.jobs.capture import server_uid
 
 
 def _options(p: dict[str, Any]) -> dict[str, Any]:

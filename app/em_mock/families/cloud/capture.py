@@ -17,16 +17,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from em_mock.core.capture import Walk, guid_of, href_id, link_id, link_uid, time_of
+from em_mock.core.capture import Walk, guid_of, href_id, link_id, server_uid, time_of
 from em_mock.core.ids import urn
 from em_mock.families.cloud.model import PlanVm, replica_id
 
 Item = dict[str, Any]
-
-
-def _server(e: Item) -> str | None:
-    """The UID of the backup server an entity's ``Up`` link names."""
-    return link_uid(e, "BackupServerReference", "BackupServer", "Up")
 
 
 def _inner(e: Item | None, key: str) -> list[Item]:
@@ -54,7 +49,7 @@ def _either(e: Item, *keys: str) -> Any:
 
 def capture_tenants(walk: Walk) -> list[Item]:
     """``CloudTenants`` from the ``CloudTenant`` query type."""
-    return [{"UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": _server(e),
+    return [{"UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": server_uid(e),
              "Description": e.get("Description") or "", "Enabled": e.get("Enabled"),
              "MaxConcurrentTasks": e.get("MaxConcurrentTasks"),
              "LastActiveUTC": time_of(e.get("LastActive"))}
@@ -82,7 +77,7 @@ def capture_plans(walk: Walk) -> list[Item]:
         options = _sub(e, "CloudFailoverPlanOptions")
         plans.append({
             "UID": e.get("UID"), "Name": e.get("Name"), "TenantUid": e.get("TenantUid"),
-            "BackupServerUid": _server(e), "Description": e.get("Description") or "",
+            "BackupServerUid": server_uid(e), "Description": e.get("Description") or "",
             "PreFailoverPlanCommandEnabled": options.get("PreFailoverPlanCommandEnabled"),
             "PreFailoverPlanCommand": options.get("PreFailoverPlanCommand") or "",
             "PostFailoverPlanCommandEnabled": options.get("PostFailoverPlanCommandEnabled"),
@@ -94,7 +89,7 @@ def capture_plans(walk: Walk) -> list[Item]:
     by_replica, by_name = _point_owners(plans)
     for p in walk.query("CloudVmReplicaPoint"):
         vm = by_replica.get(link_id(p, "CloudReplicaReference", "Up") or "") or by_name.get(
-            (_server(p), str(p.get("VmDisplayName") or "").lower()))
+            (server_uid(p), str(p.get("VmDisplayName") or "").lower()))
         if vm is None:
             walk.skip(f"cloud VM replica point {p.get('UID')}",
                       "no VM of a captured failover plan is its VM")
@@ -127,11 +122,11 @@ def capture_sessions(walk: Walk) -> list[Item]:
     for p in walk.query("CloudFailoverPlan"):
         vms = {str(vm.get("Name")) for vm in _inner(_sub(p, "CloudFailoverPlanInfo"),
                                                     "Includes")}
-        plans[(_server(p), str(p.get("Name")))].append((str(p.get("UID")), vms))
+        plans[(server_uid(p), str(p.get("Name")))].append((str(p.get("UID")), vms))
     out = []
     for e in walk.query("CloudFailoverSession", walk.sessions_filter()):
         tasks = [_task(t) for t in _inner(e, "CloudFailoverTasks")]
-        candidates = plans.get((_server(e), str(e.get("Name"))), [])
+        candidates = plans.get((server_uid(e), str(e.get("Name"))), [])
         if len(candidates) > 1:
             names = {t["VmName"] for t in tasks}
             candidates = [c for c in candidates if names <= c[1]] or candidates
@@ -170,7 +165,7 @@ def capture_hardware_plans(walk: Walk) -> list[Item]:
         store = next(iter(_inner(plan, "Datastores")), {})
         network = _sub(plan, "Network")
         out.append({
-            "UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": _server(e),
+            "UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": server_uid(e),
             "Platform": "HyperV" if e.get("UID") in hyperv else "VMware",
             "Description": e.get("Description") or "",
             "ProcessorUsageLimitMhz": e.get("ProcessorUsageLimitMhz"),
@@ -185,7 +180,7 @@ def capture_hardware_plans(walk: Walk) -> list[Item]:
 
 def capture_gateways(walk: Walk) -> list[Item]:
     """``CloudGateways`` from the ``CloudGateway`` query type."""
-    return [{"UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": _server(e),
+    return [{"UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": server_uid(e),
              "NetworkMode": e.get("NetworkMode"), "ExternalIP": e.get("ExternalIP") or "",
              "ExternalPort": e.get("ExternalPort"), "InternalPort": e.get("InternalPort"),
              "Enabled": e.get("Enabled"), "Description": e.get("Description") or ""}
@@ -194,7 +189,7 @@ def capture_gateways(walk: Walk) -> list[Item]:
 
 def capture_pools(walk: Walk) -> list[Item]:
     """``CloudGatewayPools`` from the ``CloudGatewayPool`` query type."""
-    return [{"UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": _server(e),
+    return [{"UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": server_uid(e),
              "Description": e.get("Description") or "",
              "CloudGatewayUids": [g.get("CloudGatewayUid")
                                   for g in _inner(e, "CloudGateways")],
@@ -205,7 +200,7 @@ def capture_pools(walk: Walk) -> list[Item]:
 def capture_public_ips(walk: Walk) -> list[Item]:
     """``CloudPublicIpAddresses`` from the ``CloudPublicIpAddress`` query type."""
     return [{"UID": e.get("UID"), "IpAddress": e.get("IpAddress"),
-             "BackupServerUid": _server(e), "TenantUid": e.get("TenantUid")}
+             "BackupServerUid": server_uid(e), "TenantUid": e.get("TenantUid")}
             for e in walk.query("CloudPublicIpAddress")]
 
 
@@ -214,7 +209,7 @@ def capture_vlans(walk: Walk) -> list[Item]:
     out = []
     for e in walk.query("VlanConfiguration"):
         out.append({
-            "UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": _server(e),
+            "UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": server_uid(e),
             "HostName": _host_name(e.get("HostRef")),
             "PlatformType": e.get("PlatformType"),
             "VlanIdsWithInternet": [e.get("VlanIdsWithInternetLeftBound"),
@@ -326,7 +321,7 @@ def capture_self_service(walk: Walk) -> list[Item]:
             "UID": e.get("UID"), "AccountName": account.get("AccountName"),
             "AccountType": account.get("AccountType"),
             "AccountSid": account.get("AccountSid") or "",
-            "BackupServerUid": e.get("BackupServerUid") or _server(e),
+            "BackupServerUid": e.get("BackupServerUid") or server_uid(e),
             "RepositoryUid": e.get("RepositoryUid"), "VCenterUid": scope.get("VCenterUid"),
             "QuotaGb": e.get("QuotaGb"), "UsedQuotaGb": e.get("UsedQuota"),
             "PerUser": e.get("PerUser"), "JobSchedulerType": settings.get("JobSchedulerType"),
@@ -341,7 +336,7 @@ def capture_org_configs(walk: Walk) -> list[Item]:
         settings = _sub(e, "JobSettings")
         out.append({
             "UID": e.get("UID"), "Name": e.get("Name"),
-            "BackupServerUid": e.get("BackupServerUid") or _server(e),
+            "BackupServerUid": e.get("BackupServerUid") or server_uid(e),
             "RepositoryUid": e.get("RepositoryUid"), "HostUid": e.get("HostUid"),
             "QuotaGb": e.get("QuotaGb"), "UsedQuotaMb": e.get("UsedQuotaMb"),
             "RepositoryFriendlyName": e.get("RepositoryFriendlyName") or "",

@@ -12,13 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk, link_uid, time_of
-
-_SERVER_REF = "BackupServerReference"
-
-
-def _server_uid(e: dict[str, Any], link_type: str = _SERVER_REF) -> str | None:
-    return link_uid(e, link_type, "BackupServer", "Up")
+from em_mock.core.capture import Walk, server_uid, time_of
 
 
 def capture_servers(walk: Walk) -> list[dict[str, Any]]:
@@ -34,7 +28,7 @@ def capture_servers(walk: Walk) -> list[dict[str, Any]]:
 def capture_repositories(walk: Walk) -> list[dict[str, Any]]:
     """``Repositories``."""
     return [{
-        "UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": _server_uid(e),
+        "UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": server_uid(e),
         "Kind": e.get("Kind"), "Capacity": e.get("Capacity"), "FreeSpace": e.get("FreeSpace"),
     } for e in walk.query("Repository")]
 
@@ -53,7 +47,7 @@ def capture_managed_servers(walk: Walk) -> list[dict[str, Any]]:
         root = roots.get(guid)
         items.append({
             "UID": e.get("UID"), "Name": e.get("Name"),
-            "BackupServerUid": _server_uid(e, "BackupServer"),
+            "BackupServerUid": server_uid(e, "BackupServer"),
             "ManagedServerType": e.get("ManagedServerType"), "Description": e.get("Description"),
             "ParentUid": None, "UniqueId": (root or {}).get("UniqueId") or "",
             "_root": root is not None,
@@ -76,14 +70,14 @@ def capture_wan(walk: Walk) -> list[dict[str, Any]]:
     keys = ("Description", "OutOfDate", "Version", "Capacity", "TrafficPort",
             "ConnectionsCount", "CachePath", "HighBandwidthModeEnabled")
     return [{"UID": e.get("UID"), "Name": e.get("Name"),
-             "BackupServerUid": e.get("BackupServerUid") or _server_uid(e),
+             "BackupServerUid": e.get("BackupServerUid") or server_uid(e),
              **{k: e.get(k) for k in keys}} for e in walk.query("WanAccelerator")]
 
 
 def capture_external(walk: Walk) -> list[dict[str, Any]]:
     """``ExternalRepositories`` (no query type: the collection's entity list)."""
     return [{
-        "UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": _server_uid(e),
+        "UID": e.get("UID"), "Name": e.get("Name"), "BackupServerUid": server_uid(e),
         "RepositoryType": e.get("RepositoryType"), "Path": e.get("Path"),
         "UsedSpace": e.get("UsedSpace"), "Description": e.get("Description"),
     } for e in walk.entities("externalRepositories")]
@@ -91,13 +85,13 @@ def capture_external(walk: Walk) -> list[dict[str, Any]]:
 
 def capture_credentials(walk: Walk) -> list[dict[str, Any]]:
     """``Credentials`` (without passwords: no answer shows one)."""
-    return [{"Id": e.get("Id") or e.get("ID"), "BackupServerUid": _server_uid(e),
+    return [{"Id": e.get("Id") or e.get("ID"), "BackupServerUid": server_uid(e),
              "Username": e.get("Username"), "Description": e.get("Description")}
             for e in walk.query("Credentials")]
 
 
 def capture_password_keys(walk: Walk) -> list[dict[str, Any]]:
     """``PasswordKeys`` (without passwords: no answer shows one)."""
-    return [{"ID": e.get("ID") or e.get("Id"), "BackupServerUid": _server_uid(e),
+    return [{"ID": e.get("ID") or e.get("Id"), "BackupServerUid": server_uid(e),
              "Hint": e.get("Hint"), "LastModificationDate": time_of(e.get("LastModificationDate"))}
             for e in walk.query("Passwords")]

@@ -24,14 +24,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from em_mock.core.capture import Walk, all_of, any_of, guid_of, link_id, link_uid, time_of
+from em_mock.core.capture import (
+    Walk,
+    all_of,
+    any_of,
+    guid_of,
+    link_id,
+    link_uid,
+    server_uid,
+    time_of,
+)
 from em_mock.core.ids import urn
 from em_mock.core.times import format_instant_ms
-
-
-def server_uid(entity: dict[str, Any]) -> str | None:
-    """``urn:veeam:BackupServer:<id>`` of an entity's ``Up`` link to its backup server."""
-    return link_uid(entity, "BackupServerReference", "BackupServer", "Up")
 
 
 def job_vm_sizes(walk: Walk, job_id: str, names: list[str], replica: bool,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk, guid_of
+from em_mock.core.capture import Walk, guid_of, server_uid
 from em_mock.core.ids import urn
-from em_mock.families.jobs.capture import job_vm_sizes, server_uid
+from em_mock.families.jobs.capture import job_vm_sizes
 
 
 def _options(f: dict[str, Any], key: str) -> dict[str, Any]:

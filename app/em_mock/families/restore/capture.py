@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from em_mock.core.capture import Walk, guid_of, link_id, link_uid, time_of
+from em_mock.core.capture import Walk, guid_of, link_id, link_uid, server_uid, time_of
 from em_mock.core.ids import derived_id, urn
-from em_mock.families.jobs.capture import job_objects, server_uid
+from em_mock.families.jobs.capture import job_objects
 
 
 def capture_restore_sessions(walk: Walk) -> list[dict[str, Any]]:
