@@ -130,8 +130,7 @@ def _serve(settings: Settings) -> int:
     runtime = Runtime.create(settings, settle_heap=True)
     app = create_app(runtime=runtime)
     common = {**server_options(settings), "log_level": _server_log_level(settings.log_level),
-              "log_config": None, "access_log": False, "server_header": False, "date_header": False,
-              "lifespan": "off"}
+              "log_config": None, "access_log": False, "lifespan": "off"}
     servers: list[tuple[uvicorn.Server, socket.socket]] = []
     urls: list[str] = []
     notes: list[str] = []

@@ -91,10 +91,11 @@ class _ThreadServer:
         host, port = self.sock.getsockname()[:2]
         self.url = f"http://{host}:{port}"
         # log_config=None: leave the user's logging set-up alone. server_options turns
-        # WebSocket off (em-mock serves none), so no WebSocket library is imported either.
+        # WebSocket off (em-mock serves none), so no WebSocket library is imported either,
+        # and leaves the Date header to the app (the mock's clock).
         config = uvicorn.Config(create_app(settings), **server_options(settings),
                                 log_level="warning", log_config=None, access_log=False,
-                                server_header=False, lifespan="off")
+                                lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, name="em-mock", daemon=True)
         self.thread.start()

@@ -60,3 +60,20 @@ def test_garbage_tokens_get_401_and_response_headers_keep_vendor_spelling(live):
     assert b"\r\nWWW-Authenticate: Basic Realm=RestSvc\r\n" in raw
     assert b"\r\nContent-Type: application/xml" in raw
     assert httpx.get(live.url + "/api/").status_code == 200
+
+
+def test_the_served_answer_has_one_date_and_no_server_header(live_client):
+    """uvicorn adds neither: the one ``Date`` is the app's, from the mock's clock (which
+    this server runs from EPOCH, 2026-06-15)."""
+    response = live_client.get("/api/")
+    assert len(response.headers.get_list("date")) == 1
+    assert response.headers["date"].startswith("Mon, 15 Jun 2026 ")
+    assert "server" not in response.headers
+
+
+def test_the_pytest_plugins_server_dates_answers_once_by_the_mock_clock(em_mock):
+    """The plugin's own live server (``em_mock`` fixture) serves the same way."""
+    em_mock.set_clock("2026-06-15T12:00:00Z")
+    response = httpx.get(f"{em_mock.url}/api/")
+    assert response.headers.get_list("date") == ["Mon, 15 Jun 2026 12:00:00 GMT"]
+    assert "server" not in response.headers

@@ -243,11 +243,12 @@ def server_options(settings: Settings) -> dict[str, Any]:
     open connection holds a bounded amount of memory. Enterprise Manager speaks no
     WebSocket, so neither does em-mock: an ``Upgrade: websocket`` request is an ordinary
     HTTP request (uvicorn would otherwise hand it to a WebSocket library, whose refusals
-    are plain text, not EM errors).
+    are plain text, not EM errors). uvicorn adds no ``Server`` header and no ``Date`` of
+    its own: the app dates every answer by the mock's clock.
     """
     protocol = type("Protocol", (Protocol,), {"request_timeout": settings.request_timeout,
                                                "max_connections": settings.max_connections})
-    return {"http": protocol, "ws": "none",
+    return {"http": protocol, "ws": "none", "server_header": False, "date_header": False,
             "h11_max_incomplete_event_size": settings.max_header_size + 16 * 1024}
 
 
